@@ -85,7 +85,10 @@ public final class EncodeOptions {
     return inputType;
   }
 
-  /** Keep only the first N dimensions (Matryoshka); renormalized when the output is normalized. */
+  /**
+   * Keep only the first N dimensions (Matryoshka), applied after the model's Normalize module as in
+   * sentence-transformers: set {@code normalize(true)} to get unit-length truncated vectors.
+   */
   public Integer truncateDim() {
     return truncateDim;
   }

@@ -71,7 +71,10 @@ public record ModelInfo(
   public ModelInfo withOptions(EncodeOptions options) {
     int dim =
         options.truncateDim() == null ? dimension : Math.min(dimension, options.truncateDim());
-    boolean norm = options.normalize() == null ? normalized : options.normalize();
+    // as sentence-transformers: truncating a normalized vector leaves it shorter than 1 unless
+    // normalize_embeddings asks for renormalization
+    boolean norm =
+        options.normalize() == null ? normalized && dim == dimension : options.normalize();
     if (dim == dimension && norm == normalized) {
       return this;
     }

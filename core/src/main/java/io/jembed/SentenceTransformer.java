@@ -1,32 +1,230 @@
 package io.jembed;
 
+import io.jembed.engine.OnnxTransformer;
+import io.jembed.engine.Pipeline;
+import io.jembed.engine.TextTokenizer;
+import io.jembed.model.ModelResolver;
+import io.jembed.model.PipelineConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
 
-/** A local embedding model: tokenizer, ONNX transformer, pooling, normalization. */
+/**
+ * A local embedding model, as sentence-transformers' {@code SentenceTransformer}: tokenizer, ONNX
+ * transformer, pooling and optional normalization, configured from the model's own
+ * sentence-transformers files.
+ *
+ * <pre>{@code
+ * try (SentenceTransformer model = SentenceTransformer.load("all-MiniLM-L6-v2")) {
+ *   float[] vector = model.encode("The cat sat on the mat.");   // 384 floats, unit length
+ * }
+ * }</pre>
+ *
+ * <p>One instance serves concurrent callers; {@link #close()} releases the native session and
+ * tokenizer once running calls have finished.
+ */
 public final class SentenceTransformer implements EmbeddingModel {
+  private final ModelInfo info;
+  private final PipelineConfig config;
+  private final String source;
+  private final Pipeline pipeline;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private SentenceTransformer(
+      ModelInfo info, PipelineConfig config, String source, Pipeline pipeline) {
+    this.info = info;
+    this.config = config;
+    this.source = source;
+    this.pipeline = pipeline;
+  }
+
+  /** Loads the default model, all-MiniLM-L6-v2. */
+  public static SentenceTransformer load() {
+    return load(io.jembed.model.BundledModels.DEFAULT_MODEL);
+  }
+
+  /**
+   * Loads a model: a bundled name ("all-MiniLM-L6-v2", "bge-small-en-v1.5", "e5-small-v2", their
+   * "-int8" variants), a sentence-transformers folder with an ONNX export, or a Hub id ({@code
+   * org/name} or {@code org/name@revision}, downloaded once into the Hugging Face cache).
+   */
   public static SentenceTransformer load(String name) {
     return load(name, LoadOptions.defaults());
   }
 
+  /** As {@link #load(String)}, with options (revision, cache folder, threads, device, onnxFile). */
   public static SentenceTransformer load(String name, LoadOptions options) {
-    throw new UnsupportedOperationException("engine under construction");
+    Objects.requireNonNull(options, "options");
+    ModelResolver.Resolved resolved = ModelResolver.resolve(name, options);
+    return fromFolder(resolved, options);
+  }
+
+  /** Loads a sentence-transformers folder (with onnx/model.onnx or model.onnx). */
+  public static SentenceTransformer load(Path directory, LoadOptions options) {
+    Path dir = directory.toAbsolutePath().normalize();
+    String id = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+    return fromFolder(new ModelResolver.Resolved(id, directory, "folder"), options);
+  }
+
+  private static SentenceTransformer fromFolder(
+      ModelResolver.Resolved resolved, LoadOptions options) {
+    PipelineConfig config =
+        PipelineConfig.read(resolved.directory(), options.properties().get("onnxFile"));
+    TextTokenizer tokenizer =
+        TextTokenizer.load(config.tokenizerFile(), config.maxSeqLength(), config.doLowerCase());
+    OnnxTransformer transformer;
+    try {
+      transformer =
+          OnnxTransformer.open(
+              config.onnxFile(), options.threads().orElse(0), options.device().orElse("cpu"));
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+    int hidden = transformer.hiddenSize();
+    if (hidden > 0 && hidden != config.pooling().wordEmbeddingDimension()) {
+      transformer.close();
+      tokenizer.close();
+      throw new JembedException(
+          "incompatible model in "
+              + resolved.directory()
+              + ": the ONNX model outputs "
+              + hidden
+              + "-d token embeddings but the Pooling module expects "
+              + config.pooling().wordEmbeddingDimension());
+    }
+    int dimension = transformer.pooledOutput() ? hidden : config.pooling().outputDimension();
+    ModelInfo info =
+        new ModelInfo(
+            "local",
+            resolved.id(),
+            fingerprint(config),
+            dimension,
+            config.maxSeqLength(),
+            config.normalize(),
+            config.similarity(),
+            config.prompts(),
+            config.defaultPromptName());
+    Pipeline pipeline = new Pipeline(config, tokenizer, transformer, info);
+    return new SentenceTransformer(info, config, resolved.source(), pipeline);
   }
 
   @Override
   public ModelInfo info() {
-    throw new UnsupportedOperationException();
+    return info;
+  }
+
+  /** The folder the model was loaded from (for bundled models, jembed's cache). */
+  public Path directory() {
+    return config.directory();
+  }
+
+  /** The sentence-transformers configuration that was read. */
+  public PipelineConfig config() {
+    return config;
+  }
+
+  /** "bundled", "folder" or "hub". */
+  public String source() {
+    return source;
   }
 
   @Override
   public Embeddings encode(List<String> texts, EncodeOptions options) {
-    throw new UnsupportedOperationException();
+    if (texts == null) {
+      throw new IllegalArgumentException("texts must not be null");
+    }
+    Objects.requireNonNull(options, "options");
+    List<String> checked = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      String t = texts.get(i);
+      if (t == null) {
+        throw new IllegalArgumentException("text at index " + i + " is null");
+      }
+      checked.add(t);
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return pipeline.encode(checked, options);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   @Override
   public int countTokens(String text) {
-    throw new UnsupportedOperationException();
+    if (text == null) {
+      throw new IllegalArgumentException("text must not be null");
+    }
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return pipeline.countTokens(text);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The prompt {@code options} selects (literal prompt, prompt name, input type, default). */
+  public String resolvePrompt(EncodeOptions options) {
+    return pipeline.resolvePrompt(options);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("model " + info.id() + " is closed");
+    }
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        pipeline.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** As print(model) in sentence-transformers. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("SentenceTransformer(\n");
+    List<String> modules = config.describeModules();
+    for (int i = 0; i < modules.size(); i++) {
+      sb.append("  (").append(i).append("): ").append(modules.get(i)).append('\n');
+    }
+    return sb.append(')').toString();
+  }
+
+  /** A cheap content fingerprint of the weights and tokenizer (CRC32C), for identity(). */
+  private static String fingerprint(PipelineConfig config) {
+    CRC32C crc = new CRC32C();
+    for (Path p : List.of(config.onnxFile(), config.tokenizerFile())) {
+      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        while (ch.read(buf) > 0) {
+          buf.flip();
+          crc.update(buf);
+          buf.clear();
+        }
+      } catch (IOException e) {
+        throw new JembedException("cannot read " + p + ": " + e.getMessage(), e);
+      }
+    }
+    return String.format("crc32c-%08x", crc.getValue());
+  }
 }

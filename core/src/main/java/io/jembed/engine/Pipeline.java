@@ -1,0 +1,245 @@
+package io.jembed.engine;
+
+import io.jembed.ConsoleProgressBar;
+import io.jembed.EmbeddingModel;
+import io.jembed.Embeddings;
+import io.jembed.EncodeOptions;
+import io.jembed.InputType;
+import io.jembed.ModelInfo;
+import io.jembed.OutputValue;
+import io.jembed.Precision;
+import io.jembed.ProgressListener;
+import io.jembed.Vectors;
+import io.jembed.model.PipelineConfig;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The encode loop: prompt, tokenize, sort by length, batch, run the transformer, pool, normalize,
+ * truncate dimensions, quantize; results in input order.
+ */
+public final class Pipeline implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(EmbeddingModel.class.getName());
+
+  /** Texts tokenized and sorted together; bounds memory on huge inputs. */
+  private static final int SUPER_BATCH_BATCHES = 64;
+
+  private final PipelineConfig config;
+  private final TextTokenizer tokenizer;
+  private final OnnxTransformer transformer;
+  private final Pooler pooler;
+  private final ModelInfo info;
+
+  public Pipeline(
+      PipelineConfig config, TextTokenizer tokenizer, OnnxTransformer transformer, ModelInfo info) {
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.transformer = transformer;
+    this.pooler = new Pooler(config.pooling());
+    this.info = info;
+  }
+
+  public int countTokens(String text) {
+    return tokenizer.countTokens(text);
+  }
+
+  /** As sentence-transformers: a literal prompt wins, then a prompt name, then the default. */
+  public String resolvePrompt(EncodeOptions options) {
+    if (options.prompt() != null) {
+      return options.prompt();
+    }
+    if (options.promptName() != null) {
+      String p = config.prompts().get(options.promptName());
+      if (p == null) {
+        throw new IllegalArgumentException(
+            "prompt name '"
+                + options.promptName()
+                + "' not found; model "
+                + info.id()
+                + " has prompts "
+                + config.prompts().keySet());
+      }
+      return p;
+    }
+    if (options.inputType() == InputType.QUERY && config.prompts().containsKey("query")) {
+      return config.prompts().get("query");
+    }
+    if (options.inputType() == InputType.DOCUMENT) {
+      for (String name : List.of("document", "passage", "corpus")) {
+        if (config.prompts().containsKey(name)) {
+          return config.prompts().get(name);
+        }
+      }
+    }
+    if (config.defaultPromptName() != null) {
+      return config.prompts().get(config.defaultPromptName());
+    }
+    return "";
+  }
+
+  public Embeddings encode(List<String> texts, EncodeOptions options) {
+    int n = texts.size();
+    ModelInfo outInfo = withOptions(options);
+    String prompt = resolvePrompt(options);
+    int promptLength = 0;
+    if (!prompt.isEmpty() && !config.pooling().includePrompt()) {
+      // sentence-transformers: prompt tokens without the trailing separator
+      promptLength = tokenizer.encode(List.of(prompt))[0].length() - 1;
+    }
+    float[][] vectors = new float[n][];
+    int[] tokenCounts = new int[n];
+    boolean[] truncated = new boolean[n];
+    List<float[][]> tokenEmbeddings =
+        options.outputValue() == OutputValue.TOKEN_EMBEDDINGS
+            ? new ArrayList<>(java.util.Collections.nCopies(n, (float[][]) null))
+            : null;
+    long totalTokens = 0;
+
+    ProgressListener listener = options.progressListener();
+    ConsoleProgressBar bar = options.showProgressBar() ? new ConsoleProgressBar("Batches") : null;
+    int batchSize = options.batchSize();
+    int superBatch = batchSize * SUPER_BATCH_BATCHES;
+    try {
+      for (int start = 0; start < n; start += superBatch) {
+        int end = Math.min(n, start + superBatch);
+        List<String> chunk = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+          chunk.add(prompt.isEmpty() ? texts.get(i) : prompt + texts.get(i));
+        }
+        TextTokenizer.Tokens[] tokens = tokenizer.encode(chunk);
+        Integer[] order = new Integer[tokens.length];
+        for (int i = 0; i < order.length; i++) {
+          order[i] = i;
+        }
+        // longest first, as sentence-transformers does: padding stays small within a batch
+        Arrays.sort(order, (a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()));
+        for (int b = 0; b < order.length; b += batchSize) {
+          int size = Math.min(batchSize, order.length - b);
+          runBatch(tokens, order, b, size, start, promptLength, options, vectors, tokenEmbeddings);
+          for (int k = b; k < b + size; k++) {
+            int original = start + order[k];
+            tokenCounts[original] = tokens[order[k]].length();
+            truncated[original] = tokens[order[k]].truncated();
+            totalTokens += tokens[order[k]].length();
+          }
+          long done = start + b + size;
+          if (listener != null) {
+            listener.progress(done, n);
+          }
+          if (bar != null) {
+            bar.progress(done, n);
+          }
+        }
+      }
+    } finally {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+
+    int truncatedCount = 0;
+    for (boolean t : truncated) {
+      truncatedCount += t ? 1 : 0;
+    }
+    if (truncatedCount > 0) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "{0} of {1} input(s) were longer than max_seq_length={2} tokens and were truncated;"
+              + " split long documents into chunks so nothing is ignored",
+          truncatedCount,
+          n,
+          config.maxSeqLength());
+    }
+    Precision precision = options.precision();
+    byte[][] quantized = Quantizer.quantize(vectors, precision);
+    return new Embeddings(
+        outInfo,
+        vectors,
+        precision,
+        quantized,
+        tokenCounts,
+        truncated,
+        totalTokens,
+        tokenEmbeddings);
+  }
+
+  private void runBatch(
+      TextTokenizer.Tokens[] tokens,
+      Integer[] order,
+      int from,
+      int size,
+      int offset,
+      int promptLength,
+      EncodeOptions options,
+      float[][] vectors,
+      List<float[][]> tokenEmbeddings) {
+    int seq = 0;
+    for (int k = from; k < from + size; k++) {
+      seq = Math.max(seq, tokens[order[k]].length());
+    }
+    long[] ids = new long[size * seq];
+    long[] typeIds = new long[size * seq];
+    long[] mask = new long[size * seq];
+    for (int r = 0; r < size; r++) {
+      TextTokenizer.Tokens t = tokens[order[from + r]];
+      System.arraycopy(t.ids(), 0, ids, r * seq, t.length());
+      System.arraycopy(t.typeIds(), 0, typeIds, r * seq, t.length());
+      Arrays.fill(mask, r * seq, r * seq + t.length(), 1L);
+    }
+    OnnxTransformer.Output out = transformer.run(ids, typeIds, mask, size, seq);
+    FloatBuffer values = out.values();
+    for (int r = 0; r < size; r++) {
+      int original = offset + order[from + r];
+      int length = tokens[order[from + r]].length();
+      float[] pooled;
+      if (transformer.pooledOutput()) {
+        pooled = new float[out.hidden()];
+        values.get(r * out.hidden(), pooled);
+      } else {
+        pooled = pooler.pool(values, r, out.seq(), out.hidden(), length, promptLength);
+        if (tokenEmbeddings != null) {
+          float[][] perToken = new float[length][out.hidden()];
+          for (int t = 0; t < length; t++) {
+            values.get((r * out.seq() + t) * out.hidden(), perToken[t]);
+          }
+          tokenEmbeddings.set(original, perToken);
+        }
+      }
+      vectors[original] = postProcess(pooled, options);
+    }
+  }
+
+  /**
+   * sentence-transformers' order: the pipeline's Normalize module, then truncate_dim, then
+   * normalize_embeddings=True (which renormalizes the truncated vector).
+   */
+  private float[] postProcess(float[] pooled, EncodeOptions options) {
+    float[] v = pooled;
+    if (config.normalize() && !Boolean.FALSE.equals(options.normalize())) {
+      Vectors.normalizeInPlace(v);
+    }
+    Integer dim = options.truncateDim();
+    if (dim != null && dim < v.length) {
+      v = Arrays.copyOf(v, dim);
+    }
+    if (Boolean.TRUE.equals(options.normalize())) {
+      Vectors.normalizeInPlace(v);
+    }
+    return v;
+  }
+
+  private ModelInfo withOptions(EncodeOptions options) {
+    return info.withOptions(options);
+  }
+
+  @Override
+  public void close() {
+    try {
+      transformer.close();
+    } finally {
+      tokenizer.close();
+    }
+  }
+}
