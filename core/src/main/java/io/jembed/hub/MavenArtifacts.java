@@ -32,6 +32,17 @@ import java.util.regex.Pattern;
 public final class MavenArtifacts {
   public static final String MAVEN_CENTRAL = "https://repo1.maven.org/maven2";
 
+  /**
+   * LoadOptions property overriding the local repository (else maven.repo.local,
+   * JEMBED_MAVEN_LOCAL).
+   */
+  public static final String LOCAL_REPOSITORY_PROPERTY = "mavenLocalRepository";
+
+  /**
+   * LoadOptions property overriding the remote repository (else JEMBED_MAVEN_REPO, Maven Central).
+   */
+  public static final String REMOTE_REPOSITORY_PROPERTY = "mavenRepository";
+
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final Pattern COORDINATE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
@@ -87,14 +98,18 @@ public final class MavenArtifacts {
     Objects.requireNonNull(env, "env");
     LoadOptions o = options == null ? LoadOptions.defaults() : options;
     Path local =
-        nonBlank(mavenRepoLocalProperty)
+        nonBlank(o.properties().get(LOCAL_REPOSITORY_PROPERTY))
+            .or(() -> nonBlank(mavenRepoLocalProperty))
             .or(() -> nonBlank(env.get("JEMBED_MAVEN_LOCAL")))
             .map(Path::of)
             .orElseGet(() -> Path.of(System.getProperty("user.home"), ".m2", "repository"));
     Builder b =
         builder()
             .localRepository(local)
-            .remoteRepository(nonBlank(env.get("JEMBED_MAVEN_REPO")).orElse(MAVEN_CENTRAL))
+            .remoteRepository(
+                nonBlank(o.properties().get(REMOTE_REPOSITORY_PROPERTY))
+                    .or(() -> nonBlank(env.get("JEMBED_MAVEN_REPO")))
+                    .orElse(MAVEN_CENTRAL))
             .offline(o.offline().orElseGet(() -> HubClient.truthy(env.get("JEMBED_OFFLINE"))));
     o.timeout().ifPresent(b::timeout);
     return b.build();
