@@ -32,6 +32,9 @@ import java.util.zip.CRC32C;
  * tokenizer once running calls have finished.
  */
 public final class SentenceTransformer implements EmbeddingModel {
+  /** Padded tokens per forward pass at most; long texts get smaller batches. */
+  static final int DEFAULT_MAX_BATCH_TOKENS = 16_384;
+
   private final ModelInfo info;
   private final PipelineConfig config;
   private final String source;
@@ -81,18 +84,28 @@ public final class SentenceTransformer implements EmbeddingModel {
         PipelineConfig.read(resolved.directory(), options.properties().get("onnxFile"));
     TextTokenizer tokenizer =
         TextTokenizer.load(config.tokenizerFile(), config.maxSeqLength(), config.doLowerCase());
-    OnnxTransformer transformer;
+    int cores = Runtime.getRuntime().availableProcessors();
+    int threads = options.threads().orElse(cores);
+    int sessions = Math.max(1, Math.min(threads, intProperty(options, "sessions", 1)));
+    int maxBatchTokens = intProperty(options, "maxBatchTokens", DEFAULT_MAX_BATCH_TOKENS);
+    List<OnnxTransformer> transformers = new ArrayList<>();
     try {
-      transformer =
-          OnnxTransformer.open(
-              config.onnxFile(), options.threads().orElse(0), options.device().orElse("cpu"));
+      for (int i = 0; i < sessions; i++) {
+        transformers.add(
+            OnnxTransformer.open(
+                config.onnxFile(),
+                Math.max(1, threads / sessions),
+                options.device().orElse("cpu")));
+      }
     } catch (RuntimeException e) {
+      transformers.forEach(OnnxTransformer::close);
       tokenizer.close();
       throw e;
     }
+    OnnxTransformer transformer = transformers.get(0);
     int hidden = transformer.hiddenSize();
     if (hidden > 0 && hidden != config.pooling().wordEmbeddingDimension()) {
-      transformer.close();
+      transformers.forEach(OnnxTransformer::close);
       tokenizer.close();
       throw new JembedException(
           "incompatible model in "
@@ -114,7 +127,7 @@ public final class SentenceTransformer implements EmbeddingModel {
             config.similarity(),
             config.prompts(),
             config.defaultPromptName());
-    Pipeline pipeline = new Pipeline(config, tokenizer, transformer, info);
+    Pipeline pipeline = new Pipeline(config, tokenizer, transformers, info, maxBatchTokens);
     return new SentenceTransformer(info, config, resolved.source(), pipeline);
   }
 
@@ -208,6 +221,23 @@ public final class SentenceTransformer implements EmbeddingModel {
       sb.append("  (").append(i).append("): ").append(modules.get(i)).append('\n');
     }
     return sb.append(')').toString();
+  }
+
+  private static int intProperty(LoadOptions options, String key, int fallback) {
+    String v = options.properties().get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(v.trim());
+      if (parsed < 1) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "property " + key + " must be a positive integer, got '" + v + "'");
+    }
   }
 
   /** A cheap content fingerprint of the weights and tokenizer (CRC32C), for identity(). */

@@ -15,6 +15,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The encode loop: prompt, tokenize, sort by length, batch, run the transformer, pool, normalize,
@@ -28,17 +29,31 @@ public final class Pipeline implements AutoCloseable {
 
   private final PipelineConfig config;
   private final TextTokenizer tokenizer;
-  private final OnnxTransformer transformer;
+  private final List<OnnxTransformer> transformers;
+  private final boolean pooledOutput;
+  private final BatchRunner runner;
+  private final int maxBatchTokens;
   private final Pooler pooler;
   private final ModelInfo info;
 
+  /**
+   * @param transformers one or more sessions of the same model; batches run on them in parallel
+   * @param maxBatchTokens padded tokens per batch at most (texts x longest length)
+   */
   public Pipeline(
-      PipelineConfig config, TextTokenizer tokenizer, OnnxTransformer transformer, ModelInfo info) {
+      PipelineConfig config,
+      TextTokenizer tokenizer,
+      List<OnnxTransformer> transformers,
+      ModelInfo info,
+      int maxBatchTokens) {
     this.config = config;
     this.tokenizer = tokenizer;
-    this.transformer = transformer;
+    this.transformers = List.copyOf(transformers);
+    this.pooledOutput = this.transformers.get(0).pooledOutput();
     this.pooler = new Pooler(config.pooling());
     this.info = info;
+    this.maxBatchTokens = maxBatchTokens;
+    this.runner = new BatchRunner(this.transformers);
   }
 
   public int countTokens(String text) {
@@ -83,11 +98,11 @@ public final class Pipeline implements AutoCloseable {
     int n = texts.size();
     ModelInfo outInfo = withOptions(options);
     String prompt = resolvePrompt(options);
-    int promptLength = 0;
-    if (!prompt.isEmpty() && !config.pooling().includePrompt()) {
-      // sentence-transformers: prompt tokens without the trailing separator
-      promptLength = tokenizer.encode(List.of(prompt))[0].length() - 1;
-    }
+    // sentence-transformers: prompt tokens without the trailing separator
+    int promptLength =
+        !prompt.isEmpty() && !config.pooling().includePrompt()
+            ? tokenizer.encode(List.of(prompt))[0].length() - 1
+            : 0;
     float[][] vectors = new float[n][];
     int[] tokenCounts = new int[n];
     boolean[] truncated = new boolean[n];
@@ -101,6 +116,20 @@ public final class Pipeline implements AutoCloseable {
     ConsoleProgressBar bar = options.showProgressBar() ? new ConsoleProgressBar("Batches") : null;
     int batchSize = options.batchSize();
     int superBatch = batchSize * SUPER_BATCH_BATCHES;
+    AtomicLong done = new AtomicLong();
+    ProgressListener progress =
+        (listener == null && bar == null)
+            ? null
+            : (d, t) -> {
+              synchronized (done) {
+                if (listener != null) {
+                  listener.progress(d, t);
+                }
+                if (bar != null) {
+                  bar.progress(d, t);
+                }
+              }
+            };
     try {
       for (int start = 0; start < n; start += superBatch) {
         int end = Math.min(n, start + superBatch);
@@ -115,28 +144,41 @@ public final class Pipeline implements AutoCloseable {
         }
         // longest first, as sentence-transformers does: padding stays small within a batch
         Arrays.sort(order, (a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()));
-        for (int b = 0; b < order.length; b += batchSize) {
-          int size = Math.min(batchSize, order.length - b);
-          runBatch(tokens, order, b, size, start, promptLength, options, vectors, tokenEmbeddings);
-          for (int k = b; k < b + size; k++) {
-            int original = start + order[k];
-            tokenCounts[original] = tokens[order[k]].length();
-            truncated[original] = tokens[order[k]].truncated();
-            totalTokens += tokens[order[k]].length();
-          }
-          long done = start + b + size;
-          if (listener != null) {
-            listener.progress(done, n);
-          }
-          if (bar != null) {
-            bar.progress(done, n);
-          }
+        for (int k = 0; k < order.length; k++) {
+          int original = start + order[k];
+          tokenCounts[original] = tokens[order[k]].length();
+          truncated[original] = tokens[order[k]].truncated();
         }
+        List<int[]> batches = planBatches(tokens, order, batchSize);
+        int offset = start;
+        runner.run(
+            batches.size(),
+            (session, b) -> {
+              int[] batch = batches.get(b);
+              runBatch(
+                  session,
+                  tokens,
+                  order,
+                  batch[0],
+                  batch[1],
+                  offset,
+                  promptLength,
+                  options,
+                  vectors,
+                  tokenEmbeddings);
+              long d = done.addAndGet(batch[1]);
+              if (progress != null) {
+                progress.progress(d, n);
+              }
+            });
       }
     } finally {
       if (bar != null) {
         bar.close();
       }
+    }
+    for (int c : tokenCounts) {
+      totalTokens += c;
     }
 
     int truncatedCount = 0;
@@ -165,7 +207,26 @@ public final class Pipeline implements AutoCloseable {
         tokenEmbeddings);
   }
 
+  /**
+   * Cuts the length-sorted texts into batches of at most {@code batchSize} texts and at most {@link
+   * #maxBatchTokens} padded tokens, so long texts run in smaller batches (attention memory grows
+   * with the square of the length) while short ones fill whole batches.
+   */
+  private List<int[]> planBatches(TextTokenizer.Tokens[] tokens, Integer[] order, int batchSize) {
+    List<int[]> batches = new ArrayList<>();
+    int from = 0;
+    while (from < order.length) {
+      int longest = Math.max(1, tokens[order[from]].length());
+      int byTokens = Math.max(1, maxBatchTokens / longest);
+      int size = Math.min(Math.min(batchSize, byTokens), order.length - from);
+      batches.add(new int[] {from, size});
+      from += size;
+    }
+    return batches;
+  }
+
   private void runBatch(
+      OnnxTransformer transformer,
       TextTokenizer.Tokens[] tokens,
       Integer[] order,
       int from,
@@ -194,7 +255,7 @@ public final class Pipeline implements AutoCloseable {
       int original = offset + order[from + r];
       int length = tokens[order[from + r]].length();
       float[] pooled;
-      if (transformer.pooledOutput()) {
+      if (pooledOutput) {
         pooled = new float[out.hidden()];
         values.get(r * out.hidden(), pooled);
       } else {
@@ -237,7 +298,10 @@ public final class Pipeline implements AutoCloseable {
   @Override
   public void close() {
     try {
-      transformer.close();
+      runner.close();
+      for (OnnxTransformer t : transformers) {
+        t.close();
+      }
     } finally {
       tokenizer.close();
     }

@@ -1,0 +1,207 @@
+package io.jembed.bench;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import io.jembed.Embeddings;
+import io.jembed.EncodeOptions;
+import io.jembed.SentenceTransformer;
+import io.jembed.SimilarityFunction;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * jembed against LangChain4j's in-process all-MiniLM-L6-v2 (float32 or its quantized variant), in
+ * the same JVM, interleaved round by round, on the sentences of the STS-B test split.
+ *
+ * <pre>
+ * java -cp "$(cat bench/target/classpath.txt):bench/target/classes" io.jembed.bench.EncodeBenchmark \
+ *     [float32|int8] [--rounds N] [--batch-size N] [--shared DIR]
+ * </pre>
+ */
+public final class EncodeBenchmark {
+  /** all-MiniLM-L6-v2's cost per token (2 x parameters touched per token, attention included). */
+  static final double FLOP_PER_TOKEN = 21e6;
+
+  /** float32 FMA peak of this machine's two cores (JDK Vector API loop), GFLOP/s. */
+  static final double PEAK_GFLOPS = 230;
+
+  public static void main(String[] args) {
+    String variant = "float32";
+    int rounds = 3;
+    int batchSize = EncodeOptions.DEFAULT_BATCH_SIZE;
+    Path shared = StsSentences.defaultSharedDir();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
+        case "--shared" -> shared = Path.of(args[++i]);
+        case "float32", "int8" -> variant = args[i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<String> sentences = StsSentences.testSentences(shared);
+    boolean int8 = variant.equals("int8");
+    String jembedName = int8 ? "all-MiniLM-L6-v2-int8" : "all-MiniLM-L6-v2";
+    System.out.printf(
+        Locale.ROOT,
+        "# %s: %d sentences (STS-B test, both columns), %d rounds, batch size %d, %d cores%n",
+        jembedName,
+        sentences.size(),
+        rounds,
+        batchSize,
+        Runtime.getRuntime().availableProcessors());
+
+    try (SentenceTransformer jembed = SentenceTransformer.load(jembedName)) {
+      EmbeddingModel peer =
+          int8 ? new AllMiniLmL6V2QuantizedEmbeddingModel() : new AllMiniLmL6V2EmbeddingModel();
+      EncodeOptions options = EncodeOptions.builder().batchSize(batchSize).build();
+      List<TextSegment> segments = sentences.stream().map(TextSegment::from).toList();
+
+      // warm-up: JIT, ONNX Runtime allocations
+      jembed.encode(sentences.subList(0, 256), options);
+      peer.embedAll(segments.subList(0, 256));
+
+      Embeddings reference = jembed.encode(sentences, options);
+      long tokens = Arrays.stream(reference.tokenCounts()).asLongStream().sum();
+
+      double[] ours = new double[rounds];
+      double[] theirs = new double[rounds];
+      List<Embedding> peerVectors = null;
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        jembed.encode(sentences, options);
+        ours[r] = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        peerVectors = peer.embedAll(segments).content();
+        theirs[r] = (System.nanoTime() - t1) / 1e9;
+        System.out.printf(
+            Locale.ROOT,
+            "round %d: jembed %.0f sentences/s, LangChain4j %.0f sentences/s%n",
+            r + 1,
+            sentences.size() / ours[r],
+            sentences.size() / theirs[r]);
+      }
+      double ourSeconds = median(ours);
+      double theirSeconds = median(theirs);
+      double ourRate = sentences.size() / ourSeconds;
+      double theirRate = sentences.size() / theirSeconds;
+      double tokensPerSecond = tokens / ourSeconds;
+      double gflops = tokensPerSecond * FLOP_PER_TOKEN / 1e9;
+      System.out.printf(
+          Locale.ROOT,
+          "throughput  jembed %.0f sentences/s (%.0f tokens/s, %.1f tokens/sentence, %.0f GFLOP/s ="
+              + " %.0f%% of %.0f peak) | LangChain4j %.0f sentences/s | ratio %.2fx%n",
+          ourRate,
+          tokensPerSecond,
+          (double) tokens / sentences.size(),
+          gflops,
+          100 * gflops / PEAK_GFLOPS,
+          PEAK_GFLOPS,
+          theirRate,
+          ourRate / theirRate);
+
+      // the same vectors as the peer (both are mean-pooled, normalized all-MiniLM-L6-v2)
+      double minCosine = 1;
+      for (int i = 0; i < sentences.size(); i++) {
+        minCosine =
+            Math.min(
+                minCosine,
+                SimilarityFunction.COSINE.score(reference.get(i), peerVectors.get(i).vector()));
+      }
+      System.out.printf(
+          Locale.ROOT, "agreement   min cosine(jembed, LangChain4j) = %.6f%n", minCosine);
+
+      latency(jembed, peer);
+      longPassages(jembed, peer, sentences, rounds);
+    }
+  }
+
+  static void latency(SentenceTransformer jembed, EmbeddingModel peer) {
+    String query = "how do I run a website behind nginx?";
+    int n = 300;
+    double[] ours = new double[n];
+    double[] theirs = new double[n];
+    for (int i = 0; i < 50; i++) {
+      jembed.encode(query);
+      peer.embed(query);
+    }
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      jembed.encode(query);
+      ours[i] = (System.nanoTime() - t0) / 1e6;
+      long t1 = System.nanoTime();
+      peer.embed(query);
+      theirs[i] = (System.nanoTime() - t1) / 1e6;
+    }
+    Arrays.sort(ours);
+    Arrays.sort(theirs);
+    System.out.printf(
+        Locale.ROOT,
+        "latency     one short query, warm: jembed p50 %.2f ms p99 %.2f ms | LangChain4j p50 %.2f ms"
+            + " p99 %.2f ms%n",
+        ours[n / 2],
+        ours[n * 99 / 100],
+        theirs[n / 2],
+        theirs[n * 99 / 100]);
+  }
+
+  static void longPassages(
+      SentenceTransformer jembed, EmbeddingModel peer, List<String> sentences, int rounds) {
+    List<String> passages = new ArrayList<>();
+    StringBuilder sb = new StringBuilder();
+    for (String s : sentences) {
+      String candidate = sb.isEmpty() ? s : sb + " " + s;
+      int tokens = jembed.countTokens(candidate);
+      if (tokens > 256) {
+        sb.setLength(0);
+        continue;
+      }
+      sb.setLength(0);
+      sb.append(candidate);
+      if (tokens >= 200) {
+        passages.add(candidate);
+        sb.setLength(0);
+        if (passages.size() == 150) {
+          break;
+        }
+      }
+    }
+    List<TextSegment> segments = passages.stream().map(TextSegment::from).toList();
+    Embeddings e = jembed.encode(passages, EncodeOptions.defaults());
+    long tokens = Arrays.stream(e.tokenCounts()).asLongStream().sum();
+    peer.embedAll(segments.subList(0, 10));
+    double[] ours = new double[rounds];
+    double[] theirs = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long t0 = System.nanoTime();
+      jembed.encode(passages, EncodeOptions.defaults());
+      ours[r] = (System.nanoTime() - t0) / 1e9;
+      long t1 = System.nanoTime();
+      peer.embedAll(segments);
+      theirs[r] = (System.nanoTime() - t1) / 1e9;
+    }
+    double ourRate = tokens / median(ours);
+    double theirRate = tokens / median(theirs);
+    System.out.printf(
+        Locale.ROOT,
+        "long        %d passages of 200-256 tokens (%.0f tokens each): jembed %.0f tokens/s |"
+            + " LangChain4j %.0f tokens/s | ratio %.2fx%n",
+        passages.size(),
+        (double) tokens / passages.size(),
+        ourRate,
+        theirRate,
+        ourRate / theirRate);
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}
