@@ -47,13 +47,15 @@ public final class JembedCli implements Runnable {
   /** Runs the command line with the given streams and returns the exit code (for tests). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Logging.configure(args);
-    CommandLine cl = commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
     PrintStream oldOut = System.out;
     try {
-      // results go to the command's getOut(); stray library output must not corrupt them
+      // results go to the command's getOut(); stray library output must not corrupt them.
+      // Swap before building the CommandLine: picocli's default execution strategy remembers
+      // System.out when it is created and would replace the writers set below if it changed.
       System.setOut(err);
+      CommandLine cl = commandLine();
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(err, true));
       return cl.execute(args);
     } finally {
       System.setOut(oldOut);
@@ -66,6 +68,16 @@ public final class JembedCli implements Runnable {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new JembedCli());
     // subcommands, one line each:
+    cl.addSubcommand(new EncodeCommand());
+    cl.addSubcommand(new SimilarityCommand());
+    cl.addSubcommand(new InfoCommand());
+    cl.addSubcommand(new ModelsCommand());
+    cl.addSubcommand(new EvalCommand());
+    cl.addSubcommand(new SearchCommand());
+    cl.addSubcommand(new MineCommand());
+    cl.addSubcommand(new ClusterCommand());
+    cl.addSubcommand(new ChunkCommand());
+    cl.addSubcommand(new PlotCommand());
     cl.setExecutionExceptionHandler(JembedCli::handleExecutionException);
     cl.setParameterExceptionHandler(JembedCli::handleParameterException);
     return cl;
@@ -149,6 +161,9 @@ public final class JembedCli implements Runnable {
 
   /** One-line log records on stderr; debug detail only with --verbose. */
   static final class Logging {
+    // held strongly: java.util.logging forgets the level of loggers nobody references
+    private static final Logger DJL = Logger.getLogger("ai.djl");
+
     private Logging() {}
 
     static void configure(String[] args) {
@@ -165,6 +180,8 @@ public final class JembedCli implements Runnable {
       handler.setLevel(level);
       root.setLevel(level);
       root.addHandler(handler);
+      // DJL's CUDA probe warns on every CPU-only machine: noise unless debugging
+      DJL.setLevel(verbose ? Level.FINE : Level.SEVERE);
     }
   }
 }

@@ -1,0 +1,236 @@
+package io.jembed.cli;
+
+import io.jembed.EmbeddingModel;
+import io.jembed.Embeddings;
+import io.jembed.EncodeOptions;
+import io.jembed.Precision;
+import io.jembed.toolkit.io.EmbeddingFiles;
+import io.jembed.toolkit.io.EmbeddingFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jembed encode}: texts to vectors, like {@code model.encode(sentences)}. */
+@Command(
+    name = "encode",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Encode texts into embeddings: given as arguments, one per line from --input, or from stdin.",
+      "Writes JSON to stdout by default; --output FILE picks the format from its extension"
+          + " (.json, .jsonl, .csv, .npy). The model is recorded in .json files and in a"
+          + " <file>.json sidecar beside .npy, .jsonl and .csv files."
+    })
+public final class EncodeCommand implements Callable<Integer> {
+  /** Inputs longer than this many batches draw a progress bar. */
+  static final int PROGRESS_BATCHES = 4;
+
+  @Mixin ModelOptions modelOptions;
+
+  @Option(
+      names = {"-i", "--input"},
+      paramLabel = "FILE",
+      description =
+          "Read texts from FILE, one per line (\"-\" for stdin); blank lines are skipped.")
+  String input;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write to FILE (atomically) instead of stdout.")
+  Path output;
+
+  @Option(
+      names = {"-f", "--format"},
+      paramLabel = "FORMAT",
+      description = "json, jsonl, csv or npy (default: from --output's extension, else json).")
+  String format;
+
+  @Option(
+      names = {"-b", "--batch-size"},
+      paramLabel = "N",
+      defaultValue = "32",
+      description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--no-normalize",
+      description = "Keep the raw pooled vectors even when the model normalizes them.")
+  boolean noNormalize;
+
+  @Option(
+      names = "--normalize",
+      description = "Always return unit-length vectors, even when the model does not.")
+  boolean normalize;
+
+  @Option(
+      names = "--truncate-dim",
+      paramLabel = "N",
+      description = "Keep only the first N dimensions (Matryoshka models).")
+  Integer truncateDim;
+
+  @Option(
+      names = {"-p", "--precision"},
+      paramLabel = "P",
+      defaultValue = "float32",
+      description = "float32, int8, uint8, binary or ubinary (default: ${DEFAULT-VALUE}).")
+  String precision;
+
+  @Option(
+      names = "--prompt-name",
+      paramLabel = "NAME",
+      description = "Prepend the model's prompt of this name (\"query\", \"document\" ...).")
+  String promptName;
+
+  @Option(
+      names = "--prompt",
+      paramLabel = "TEXT",
+      description = "Prepend this literal prompt to every text (wins over --prompt-name).")
+  String prompt;
+
+  @Option(names = "--no-texts", description = "Leave the texts out of json, jsonl and csv output.")
+  boolean noTexts;
+
+  @Option(names = "--no-progress", description = "Never draw a progress bar.")
+  boolean noProgress;
+
+  @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to encode.")
+  List<String> texts;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    EmbeddingFormat fmt = chooseFormat();
+    Precision prec = parsePrecision();
+    EncodeOptions options = encodeOptions(prec);
+    if (fmt == EmbeddingFormat.NPY && output == null) {
+      throw new UsageException("npy is a binary format: write it to a file with --output FILE.npy");
+    }
+    List<String> inputs = inputs(err);
+    try (EmbeddingModel model = modelOptions.open()) {
+      boolean progress = !noProgress && inputs.size() > PROGRESS_BATCHES * batchSize;
+      Embeddings embeddings =
+          model.encode(inputs, options.toBuilder().showProgressBar(progress).build());
+      int truncated = embeddings.truncatedCount();
+      if (truncated > 0) {
+        err.printf(
+            Locale.ROOT,
+            "jembed: %d of %d texts were longer than %s's max_seq_length (%d tokens) and were"
+                + " truncated%n",
+            truncated,
+            inputs.size(),
+            model.id(),
+            model.maxSeqLength());
+      }
+      List<String> recordedTexts = noTexts ? null : inputs;
+      if (output != null) {
+        EmbeddingFiles.write(output, fmt, embeddings, recordedTexts);
+        err.printf(
+            Locale.ROOT,
+            "jembed: wrote %d embedding%s (%d-d, %s) to %s%s%n",
+            embeddings.size(),
+            embeddings.size() == 1 ? "" : "s",
+            embeddings.dimension(),
+            prec.externalName(),
+            output,
+            fmt.usesSidecar()
+                ? " (model recorded in " + EmbeddingFiles.sidecarOf(output) + ")"
+                : "");
+      } else {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        EmbeddingFiles.write(buf, fmt, embeddings, recordedTexts);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(buf.toString(StandardCharsets.UTF_8));
+        out.flush();
+      }
+      err.flush();
+    }
+    return JembedCli.OK;
+  }
+
+  private EmbeddingFormat chooseFormat() {
+    if (format != null) {
+      try {
+        return EmbeddingFormat.parse(format);
+      } catch (RuntimeException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
+    if (output != null) {
+      EmbeddingFormat f = EmbeddingFormat.fromPathOrNull(output);
+      if (f == null) {
+        throw new UsageException(
+            "cannot tell the format of '"
+                + output
+                + "' from its extension: use .json, .jsonl, .csv or .npy, or --format");
+      }
+      return f;
+    }
+    return EmbeddingFormat.JSON;
+  }
+
+  private Precision parsePrecision() {
+    try {
+      return Precision.parse(precision);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private EncodeOptions encodeOptions(Precision prec) {
+    if (normalize && noNormalize) {
+      throw new UsageException("--normalize and --no-normalize contradict each other");
+    }
+    try {
+      return EncodeOptions.builder()
+          .batchSize(batchSize)
+          .normalize(noNormalize ? Boolean.FALSE : normalize ? Boolean.TRUE : null)
+          .truncateDim(truncateDim)
+          .precision(prec)
+          .promptName(promptName)
+          .prompt(prompt)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private List<String> inputs(PrintWriter err) {
+    boolean haveTexts = texts != null && !texts.isEmpty();
+    if (haveTexts && input != null) {
+      throw new UsageException("give texts as arguments or --input FILE, not both");
+    }
+    if (haveTexts) {
+      for (String t : texts) {
+        if (t.isBlank()) {
+          throw new UsageException("an empty text was given: every TEXT must hold some words");
+        }
+      }
+      return List.copyOf(texts);
+    }
+    if (input == null && System.console() != null) {
+      throw new UsageException(
+          "nothing to encode: give texts as arguments, --input FILE, or pipe them on stdin");
+    }
+    TextInput.Lines lines = TextInput.read(input, System.in);
+    String source = input == null || input.equals("-") ? "stdin" : "'" + input + "'";
+    if (lines.texts().isEmpty()) {
+      throw new io.jembed.JembedException("no texts to encode: " + source + " is empty");
+    }
+    if (lines.blankLines() > 0) {
+      err.printf(Locale.ROOT, "jembed: skipped %d blank lines of %s%n", lines.blankLines(), source);
+    }
+    return lines.texts();
+  }
+}

@@ -1,0 +1,220 @@
+package io.jembed.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and network settings of an {@link EmbeddingServer}. Immutable; build with {@link
+ * #builder()}. The defaults follow text-embeddings-inference where it has one.
+ */
+public final class ServerOptions {
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_BATCH_TOKENS = 16_384;
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 512;
+  public static final int DEFAULT_MAX_CLIENT_BATCH_SIZE = 2048;
+  public static final long DEFAULT_MAX_BODY_BYTES = 2_000_000;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  private final String host;
+  private final int port;
+  private final String apiKey;
+  private final int maxBatchTokens;
+  private final int maxConcurrentRequests;
+  private final int maxClientBatchSize;
+  private final long maxBodyBytes;
+  private final boolean truncate;
+  private final Duration shutdownGrace;
+
+  private ServerOptions(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.apiKey = b.apiKey;
+    this.maxBatchTokens = b.maxBatchTokens;
+    this.maxConcurrentRequests = b.maxConcurrentRequests;
+    this.maxClientBatchSize = b.maxClientBatchSize;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.truncate = b.truncate;
+    this.shutdownGrace = b.shutdownGrace;
+  }
+
+  public static ServerOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host;
+    b.port = port;
+    b.apiKey = apiKey;
+    b.maxBatchTokens = maxBatchTokens;
+    b.maxConcurrentRequests = maxConcurrentRequests;
+    b.maxClientBatchSize = maxClientBatchSize;
+    b.maxBodyBytes = maxBodyBytes;
+    b.truncate = truncate;
+    b.shutdownGrace = shutdownGrace;
+    return b;
+  }
+
+  /** Address to bind; 127.0.0.1 unless asked otherwise. */
+  public String host() {
+    return host;
+  }
+
+  /** Port to bind; 0 picks a free one. */
+  public int port() {
+    return port;
+  }
+
+  /** Bearer token every request except GET /health must carry, or null for none. */
+  String apiKey() {
+    return apiKey;
+  }
+
+  public boolean requiresApiKey() {
+    return apiKey != null;
+  }
+
+  /** Token budget of one model call: concurrent requests are merged up to this many tokens. */
+  public int maxBatchTokens() {
+    return maxBatchTokens;
+  }
+
+  /** Requests encoding or searching at once; more get 429. Bounds every queue. */
+  public int maxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
+  /** Most inputs one request may send. */
+  public int maxClientBatchSize() {
+    return maxClientBatchSize;
+  }
+
+  /** Largest request body; larger ones get 413. */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  /** Cut too-long inputs to the model's maximum (true) or reject them with 422 (false). */
+  public boolean truncate() {
+    return truncate;
+  }
+
+  /** How long shutdown waits for requests in flight. */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
+  @Override
+  public String toString() {
+    // the API key is never printed
+    return "ServerOptions{host="
+        + host
+        + ", port="
+        + port
+        + ", apiKey="
+        + (apiKey == null ? "none" : "***")
+        + ", maxBatchTokens="
+        + maxBatchTokens
+        + ", maxConcurrentRequests="
+        + maxConcurrentRequests
+        + ", maxClientBatchSize="
+        + maxClientBatchSize
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + ", truncate="
+        + truncate
+        + ", shutdownGrace="
+        + shutdownGrace
+        + "}";
+  }
+
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String apiKey;
+    private int maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
+    private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+    private int maxClientBatchSize = DEFAULT_MAX_CLIENT_BATCH_SIZE;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private boolean truncate = true;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Bearer token to require; null or empty for none. */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+      return this;
+    }
+
+    public Builder maxBatchTokens(int maxBatchTokens) {
+      this.maxBatchTokens = positive("maxBatchTokens", maxBatchTokens);
+      return this;
+    }
+
+    public Builder maxConcurrentRequests(int maxConcurrentRequests) {
+      this.maxConcurrentRequests = positive("maxConcurrentRequests", maxConcurrentRequests);
+      return this;
+    }
+
+    public Builder maxClientBatchSize(int maxClientBatchSize) {
+      this.maxClientBatchSize = positive("maxClientBatchSize", maxClientBatchSize);
+      return this;
+    }
+
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder truncate(boolean truncate) {
+      this.truncate = truncate;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+      if (shutdownGrace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative");
+      }
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    public ServerOptions build() {
+      return new ServerOptions(this);
+    }
+
+    private static int positive(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be positive, got " + value);
+      }
+      return value;
+    }
+  }
+}
