@@ -13,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
@@ -82,8 +84,16 @@ public final class SentenceTransformer implements EmbeddingModel {
       ModelResolver.Resolved resolved, LoadOptions options) {
     PipelineConfig config =
         PipelineConfig.read(resolved.directory(), options.properties().get("onnxFile"));
-    TextTokenizer tokenizer =
-        TextTokenizer.load(config.tokenizerFile(), config.maxSeqLength(), config.doLowerCase());
+    // the tokenizer's native library, the weights fingerprint and the ONNX session load in
+    // parallel: start-up is the slowest of the three, not their sum
+    CompletableFuture<TextTokenizer> tokenizerLoad =
+        CompletableFuture.supplyAsync(
+            () ->
+                TextTokenizer.load(
+                    config.tokenizerFile(), config.maxSeqLength(), config.doLowerCase()),
+            SentenceTransformer::startDaemon);
+    CompletableFuture<String> fingerprintLoad =
+        CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = options.threads().orElse(cores);
     int sessions = Math.max(1, Math.min(threads, intProperty(options, "sessions", 1)));
@@ -99,8 +109,18 @@ public final class SentenceTransformer implements EmbeddingModel {
       }
     } catch (RuntimeException e) {
       transformers.forEach(OnnxTransformer::close);
-      tokenizer.close();
+      tokenizerLoad.thenAccept(TextTokenizer::close);
       throw e;
+    }
+    TextTokenizer tokenizer;
+    String fingerprint;
+    try {
+      tokenizer = tokenizerLoad.join();
+      fingerprint = fingerprintLoad.join();
+    } catch (CompletionException e) {
+      transformers.forEach(OnnxTransformer::close);
+      tokenizerLoad.thenAccept(TextTokenizer::close);
+      throw e.getCause() instanceof RuntimeException re ? re : e;
     }
     OnnxTransformer transformer = transformers.get(0);
     int hidden = transformer.hiddenSize();
@@ -120,7 +140,7 @@ public final class SentenceTransformer implements EmbeddingModel {
         new ModelInfo(
             "local",
             resolved.id(),
-            fingerprint(config),
+            fingerprint,
             dimension,
             config.maxSeqLength(),
             config.normalize(),
@@ -221,6 +241,12 @@ public final class SentenceTransformer implements EmbeddingModel {
       sb.append("  (").append(i).append("): ").append(modules.get(i)).append('\n');
     }
     return sb.append(')').toString();
+  }
+
+  private static void startDaemon(Runnable r) {
+    Thread t = new Thread(r, "jembed-load");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static int intProperty(LoadOptions options, String key, int fallback) {
