@@ -16,6 +16,7 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
   private long lastDone = -1;
   private long lastTotal;
   private boolean drawn;
+  private long drawnDone = -1;
 
   public ConsoleProgressBar(String label) {
     this(label, System.err);
@@ -59,6 +60,7 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
             rate));
     out.flush();
     drawn = true;
+    drawnDone = done;
   }
 
   private static String clock(long seconds) {
@@ -69,7 +71,9 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
   @Override
   public synchronized void close() {
     if (lastDone >= 0) {
-      draw(lastDone, lastTotal, System.nanoTime());
+      if (drawnDone != lastDone) {
+        draw(lastDone, lastTotal, System.nanoTime());
+      }
       out.println();
       out.flush();
     }

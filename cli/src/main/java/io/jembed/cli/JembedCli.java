@@ -78,6 +78,8 @@ public final class JembedCli implements Runnable {
     cl.addSubcommand(new ClusterCommand());
     cl.addSubcommand(new ChunkCommand());
     cl.addSubcommand(new PlotCommand());
+    cl.addSubcommand(new IndexCommand());
+    cl.addSubcommand(new ServeCommand());
     cl.setExecutionExceptionHandler(JembedCli::handleExecutionException);
     cl.setParameterExceptionHandler(JembedCli::handleParameterException);
     return cl;

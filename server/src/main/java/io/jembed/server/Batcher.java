@@ -49,18 +49,35 @@ final class Batcher implements AutoCloseable {
   private final String name;
   private final EmbeddingModel model;
   private final int maxBatchTokens;
+  private final long maxWaitNanos;
   private final Metrics metrics;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final ArrayDeque<Job> jobs = new ArrayDeque<>();
   private final Thread thread;
   private long pendingInputs;
+  private long pendingTokens;
+  private int lastBatchSize;
   private boolean closing;
 
   Batcher(String name, EmbeddingModel model, int maxBatchTokens, Metrics metrics) {
+    this(name, model, maxBatchTokens, java.time.Duration.ZERO, metrics);
+  }
+
+  /**
+   * @param maxWait how long a batch may wait for the clients of the previous batch to come back
+   *     (they send their next request as soon as they have their answer); zero never waits
+   */
+  Batcher(
+      String name,
+      EmbeddingModel model,
+      int maxBatchTokens,
+      java.time.Duration maxWait,
+      Metrics metrics) {
     this.name = name;
     this.model = model;
     this.maxBatchTokens = maxBatchTokens;
+    this.maxWaitNanos = maxWait.toNanos();
     this.metrics = metrics;
     this.thread =
         Thread.ofPlatform().name("jembed-batcher-" + name).daemon(true).unstarted(this::run);
@@ -104,6 +121,9 @@ final class Batcher implements AutoCloseable {
       }
       jobs.addLast(job);
       pendingInputs += texts.size();
+      for (int t : tokenCounts) {
+        pendingTokens += t;
+      }
       notEmpty.signal();
     } finally {
       lock.unlock();
@@ -122,12 +142,40 @@ final class Batcher implements AutoCloseable {
         if (jobs.isEmpty()) {
           return; // closing and drained
         }
+        awaitFullerBatch();
         batch = takeBatch();
         pendingInputs -= batch.size();
+        for (Item item : batch) {
+          pendingTokens -= item.cost;
+        }
+        lastBatchSize = batch.size();
       } finally {
         lock.unlock();
       }
       encode(batch);
+    }
+  }
+
+  /**
+   * Under steady load the previous batch's clients send again right after their answers; a batch
+   * taken the instant the first of them arrives would run nearly empty and make the rest wait a
+   * whole model call. So wait briefly while fewer inputs are queued than the last batch held.
+   */
+  private void awaitFullerBatch() {
+    if (maxWaitNanos <= 0) {
+      return;
+    }
+    long remaining = maxWaitNanos;
+    while (!closing
+        && pendingInputs < lastBatchSize
+        && pendingTokens < maxBatchTokens
+        && remaining > 0) {
+      try {
+        remaining = notEmpty.awaitNanos(remaining);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -215,6 +263,9 @@ final class Batcher implements AutoCloseable {
           // skip what is left of a failed request
           if (jobs.remove(item.job)) {
             pendingInputs -= item.job.texts.size() - item.job.next;
+            for (int i = item.job.next; i < item.job.texts.size(); i++) {
+              pendingTokens -= item.job.tokenCounts[i];
+            }
           }
         }
       }

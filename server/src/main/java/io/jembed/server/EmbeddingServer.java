@@ -102,7 +102,9 @@ public final class EmbeddingServer implements AutoCloseable {
     Map<String, String> alias = new LinkedHashMap<>();
     b.models.forEach(
         (name, model) -> {
-          batchers.put(name, new Batcher(name, model, options.maxBatchTokens(), metrics));
+          batchers.put(
+              name,
+              new Batcher(name, model, options.maxBatchTokens(), options.maxBatchWait(), metrics));
           alias.put(name, name);
         });
     // a model can also be asked for by its id ("sentence-transformers/all-MiniLM-L6-v2")
@@ -430,6 +432,7 @@ public final class EmbeddingServer implements AutoCloseable {
     limits.put("max_client_batch_size", options.maxClientBatchSize());
     limits.put("max_body_bytes", options.maxBodyBytes());
     limits.put("truncate", options.truncate());
+    limits.put("max_batch_wait_ms", options.maxBatchWait().toMillis());
     out.put("limits", limits);
     out.put("auth", auth.enabled());
     return out;

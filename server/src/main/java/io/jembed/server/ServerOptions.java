@@ -15,6 +15,7 @@ public final class ServerOptions {
   public static final int DEFAULT_MAX_CLIENT_BATCH_SIZE = 2048;
   public static final long DEFAULT_MAX_BODY_BYTES = 2_000_000;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(5);
 
   private final String host;
   private final int port;
@@ -25,6 +26,7 @@ public final class ServerOptions {
   private final long maxBodyBytes;
   private final boolean truncate;
   private final Duration shutdownGrace;
+  private final Duration maxBatchWait;
 
   private ServerOptions(Builder b) {
     this.host = b.host;
@@ -36,6 +38,7 @@ public final class ServerOptions {
     this.maxBodyBytes = b.maxBodyBytes;
     this.truncate = b.truncate;
     this.shutdownGrace = b.shutdownGrace;
+    this.maxBatchWait = b.maxBatchWait;
   }
 
   public static ServerOptions defaults() {
@@ -57,6 +60,7 @@ public final class ServerOptions {
     b.maxBodyBytes = maxBodyBytes;
     b.truncate = truncate;
     b.shutdownGrace = shutdownGrace;
+    b.maxBatchWait = maxBatchWait;
     return b;
   }
 
@@ -109,6 +113,14 @@ public final class ServerOptions {
     return shutdownGrace;
   }
 
+  /**
+   * Longest a batch waits for more inputs while fewer are queued than the previous batch held (its
+   * clients coming back); keeps batches full under steady load. Zero: never wait.
+   */
+  public Duration maxBatchWait() {
+    return maxBatchWait;
+  }
+
   @Override
   public String toString() {
     // the API key is never printed
@@ -130,6 +142,8 @@ public final class ServerOptions {
         + truncate
         + ", shutdownGrace="
         + shutdownGrace
+        + ", maxBatchWait="
+        + maxBatchWait
         + "}";
   }
 
@@ -143,6 +157,7 @@ public final class ServerOptions {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private boolean truncate = true;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Duration maxBatchWait = DEFAULT_MAX_BATCH_WAIT;
 
     private Builder() {}
 
@@ -203,6 +218,15 @@ public final class ServerOptions {
         throw new IllegalArgumentException("shutdownGrace must not be negative");
       }
       this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    public Builder maxBatchWait(Duration maxBatchWait) {
+      Objects.requireNonNull(maxBatchWait, "maxBatchWait");
+      if (maxBatchWait.isNegative() || maxBatchWait.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException("maxBatchWait must be in 0..1 s, got " + maxBatchWait);
+      }
+      this.maxBatchWait = maxBatchWait;
       return this;
     }
 
