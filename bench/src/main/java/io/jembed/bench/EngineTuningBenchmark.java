@@ -1,0 +1,112 @@
+package io.jembed.bench;
+
+import io.jembed.EncodeOptions;
+import io.jembed.LoadOptions;
+import io.jembed.SentenceTransformer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Lets measurements decide the engine's defaults: session layout (one session with intra-op
+ * threads or several single-thread sessions), batch size and the padded-token budget, each
+ * configuration run interleaved with the others on the STS-B test sentences (or 200-256-token
+ * passages with --long).
+ *
+ * <pre>
+ * java -cp ... io.jembed.bench.EngineTuningBenchmark [--model all-MiniLM-L6-v2] [--rounds 3] [--long]
+ * </pre>
+ */
+public final class EngineTuningBenchmark {
+  record Config(String name, int sessions, int batchSize, int maxBatchTokens) {}
+
+  public static void main(String[] args) {
+    String model = "all-MiniLM-L6-v2";
+    int rounds = 3;
+    boolean longPassages = false;
+    Path shared = StsSentences.defaultSharedDir();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--model" -> model = args[++i];
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--shared" -> shared = Path.of(args[++i]);
+        case "--long" -> longPassages = true;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<String> sentences = StsSentences.testSentences(shared);
+    List<Config> configs =
+        List.of(
+            new Config("1 session x 2 threads, batch 32", 1, 32, 16_384),
+            new Config("2 sessions x 1 thread, batch 32", 2, 32, 16_384),
+            new Config("1 session x 2 threads, batch 128", 1, 128, 16_384),
+            new Config("2 sessions x 1 thread, batch 128", 2, 128, 16_384),
+            new Config("2 sessions x 1 thread, batch 128, 4096 tokens", 2, 128, 4_096),
+            new Config("1 session x 2 threads, batch 128, 4096 tokens", 1, 128, 4_096));
+    Map<Config, SentenceTransformer> models = new LinkedHashMap<>();
+    try {
+      for (Config c : configs) {
+        models.put(
+            c,
+            SentenceTransformer.load(
+                model,
+                LoadOptions.builder()
+                    .property("sessions", String.valueOf(c.sessions()))
+                    .property("maxBatchTokens", String.valueOf(c.maxBatchTokens()))
+                    .build()));
+      }
+      List<String> texts =
+          longPassages ? passages(models.values().iterator().next(), sentences) : sentences;
+      long tokens = 0;
+      for (int t : models.values().iterator().next().encode(texts, EncodeOptions.defaults()).tokenCounts()) {
+        tokens += t;
+      }
+      System.out.printf(
+          Locale.ROOT, "# %s, %d texts, %d tokens, %d rounds%n", model, texts.size(), tokens, rounds);
+      Map<Config, List<Double>> rates = new LinkedHashMap<>();
+      for (int r = 0; r < rounds; r++) {
+        for (Config c : configs) {
+          EncodeOptions options = EncodeOptions.builder().batchSize(c.batchSize()).build();
+          long t0 = System.nanoTime();
+          models.get(c).encode(texts, options);
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          rates.computeIfAbsent(c, k -> new ArrayList<>()).add(texts.size() / seconds);
+        }
+      }
+      for (Config c : configs) {
+        double[] v = rates.get(c).stream().mapToDouble(Double::doubleValue).toArray();
+        double median = EncodeBenchmark.median(v);
+        System.out.printf(
+            Locale.ROOT,
+            "%-48s %7.0f texts/s %9.0f tokens/s%n",
+            c.name(),
+            median,
+            median * tokens / texts.size());
+      }
+    } finally {
+      models.values().forEach(SentenceTransformer::close);
+    }
+  }
+
+  static List<String> passages(SentenceTransformer model, List<String> sentences) {
+    List<String> out = new ArrayList<>();
+    StringBuilder sb = new StringBuilder();
+    for (String s : sentences) {
+      sb.append(sb.isEmpty() ? "" : " ").append(s);
+      int tokens = model.countTokens(sb.toString());
+      if (tokens >= 200) {
+        if (tokens <= 256) {
+          out.add(sb.toString());
+        }
+        sb.setLength(0);
+        if (out.size() == 150) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}
