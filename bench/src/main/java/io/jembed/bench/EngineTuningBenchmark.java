@@ -11,10 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Lets measurements decide the engine's defaults: session layout (one session with intra-op
- * threads or several single-thread sessions), batch size and the padded-token budget, each
- * configuration run interleaved with the others on the STS-B test sentences (or 200-256-token
- * passages with --long).
+ * Lets measurements decide the engine's defaults: session layout (one session with intra-op threads
+ * or several single-thread sessions), batch size and the padded-token budget, each configuration
+ * run interleaved with the others on the STS-B test sentences (or 200-256-token passages with
+ * --long).
  *
  * <pre>
  * java -cp ... io.jembed.bench.EngineTuningBenchmark [--model all-MiniLM-L6-v2] [--rounds 3] [--long]
@@ -61,11 +61,17 @@ public final class EngineTuningBenchmark {
       List<String> texts =
           longPassages ? passages(models.values().iterator().next(), sentences) : sentences;
       long tokens = 0;
-      for (int t : models.values().iterator().next().encode(texts, EncodeOptions.defaults()).tokenCounts()) {
+      for (int t :
+          models.values().iterator().next().encode(texts, EncodeOptions.defaults()).tokenCounts()) {
         tokens += t;
       }
       System.out.printf(
-          Locale.ROOT, "# %s, %d texts, %d tokens, %d rounds%n", model, texts.size(), tokens, rounds);
+          Locale.ROOT,
+          "# %s, %d texts, %d tokens, %d rounds%n",
+          model,
+          texts.size(),
+          tokens,
+          rounds);
       Map<Config, List<Double>> rates = new LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (Config c : configs) {

@@ -77,7 +77,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
         names = "--api-key-env",
         paramLabel = "VAR",
-        description = "Require 'Authorization: Bearer KEY', KEY read from this environment variable.")
+        description =
+            "Require 'Authorization: Bearer KEY', KEY read from this environment variable.")
     String env;
 
     @Option(
@@ -306,14 +307,16 @@ public final class ServeCommand implements Callable<Integer> {
     if (apiKey.env != null) {
       key = System.getenv(apiKey.env);
       if (key == null || key.isBlank()) {
-        throw new UsageException("--api-key-env: environment variable " + apiKey.env + " is not set");
+        throw new UsageException(
+            "--api-key-env: environment variable " + apiKey.env + " is not set");
       }
     } else {
       try {
         List<String> lines = Files.readAllLines(apiKey.file, StandardCharsets.UTF_8);
         key = lines.isEmpty() ? "" : lines.get(0);
       } catch (IOException e) {
-        throw new UsageException("--api-key-file: cannot read " + apiKey.file + ": " + e.getMessage());
+        throw new UsageException(
+            "--api-key-file: cannot read " + apiKey.file + ": " + e.getMessage());
       }
       if (key.isBlank()) {
         throw new UsageException("--api-key-file: " + apiKey.file + " is empty");

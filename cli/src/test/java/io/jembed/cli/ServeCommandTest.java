@@ -97,8 +97,7 @@ class ServeCommandTest {
     assertThat(env.exit()).isEqualTo(JembedCli.USAGE);
     assertThat(env.err()).contains("JEMBED_TEST_SURELY_UNSET_VAR");
 
-    CliRunner.Result both =
-        CliRunner.run("serve", "--api-key-env", "A", "--api-key-file", "b.txt");
+    CliRunner.Result both = CliRunner.run("serve", "--api-key-env", "A", "--api-key-file", "b.txt");
     assertThat(both.exit()).isEqualTo(JembedCli.USAGE);
 
     CliRunner.Result index = CliRunner.run("serve", "--port", "0", "--index", "no-equals-sign");

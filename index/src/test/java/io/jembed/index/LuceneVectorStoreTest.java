@@ -324,6 +324,47 @@ class LuceneVectorStoreTest {
   }
 
   @Test
+  void searchesRunWhileAnotherThreadWritesAndCommits() throws Exception {
+    try (LuceneVectorStore index = create(tmp.resolve("idx"))) {
+      index.upsert(Document.of("seed", "the first document"));
+      index.commit();
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                long lastSeen = 0;
+                try {
+                  while (!done.get()) {
+                    List<SearchHit> hits =
+                        index.search(SearchRequest.builder().query("document").k(1000).build());
+                    // commits only add: what a reader sees never shrinks
+                    assertThat((long) hits.size()).isGreaterThanOrEqualTo(lastSeen);
+                    lastSeen = hits.size();
+                  }
+                } catch (Throwable t) {
+                  failure.set(t);
+                }
+              });
+      reader.start();
+      for (int batch = 0; batch < 20; batch++) {
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          docs.add(Document.of("w" + batch + "-" + i, "document " + batch + " " + i));
+        }
+        index.upsert(docs);
+        index.commit();
+      }
+      done.set(true);
+      reader.join(30_000);
+      assertThat(failure.get()).isNull();
+      assertThat(index.stats().documents()).isEqualTo(201);
+    }
+  }
+
+  @Test
   void reindexReembedsWithTheNewModel() {
     Path dir = tmp.resolve("idx");
     try (LuceneVectorStore index = create(dir)) {

@@ -206,6 +206,9 @@ public final class EmbeddingServer implements AutoCloseable {
     } catch (ClientGone e) {
       status = 499; // nginx's "client closed request"
       metrics.error("client_disconnect");
+      // answer anyway: the JDK server counts an exchange as finished only once a response was
+      // sent, and shutdown would otherwise wait its whole grace period for this one
+      trySend(ex, error(new ApiException(400, "client_disconnect", "incomplete request")));
     } catch (RuntimeException | Error e) {
       status = 500;
       metrics.error("internal");

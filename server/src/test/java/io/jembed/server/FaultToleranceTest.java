@@ -155,6 +155,33 @@ class FaultToleranceTest {
   }
 
   @Test
+  void aClientGoneMidBodyDoesNotHoldUpShutdown() throws Exception {
+    EmbeddingServer own =
+        EmbeddingServer.builder()
+            .model("fake", new FakeModel())
+            .options(ServerOptions.builder().port(0).shutdownGrace(Duration.ofSeconds(30)).build())
+            .start();
+    try (Socket s = new Socket("127.0.0.1", own.port())) {
+      s.getOutputStream()
+          .write(
+              "POST /embed HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"inputs\": \"ab"
+                  .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+    }
+    Http client = new Http(own.uri(), null);
+    BatcherTest.waitFor(
+        () ->
+            client
+                .get("/metrics")
+                .body()
+                .contains("jembed_errors_total{kind=\"client_disconnect\"} 1"));
+    long t0 = System.nanoTime();
+    own.close();
+    // far below the 30 s grace: nothing was left waiting for the vanished client
+    assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(15));
+  }
+
+  @Test
   void garbageRequestLinesAndHeadersAreSurvived() throws Exception {
     for (String junk :
         List.of(

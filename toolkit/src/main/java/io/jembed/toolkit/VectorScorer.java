@@ -1,7 +1,6 @@
 package io.jembed.toolkit;
 
 import io.jembed.SimilarityFunction;
-import io.jembed.Vectors;
 
 /**
  * Scores a query against the vectors of a corpus with one similarity function. For cosine the
@@ -40,7 +39,13 @@ final class VectorScorer {
   }
 
   static float inverseNorm(float[] v) {
-    return (float) (1.0 / Math.max(Vectors.norm(v), 1e-12));
+    return inverseNorm(v, 0, v.length);
+  }
+
+  /** 1 / norm from the search kernel's own dot product, so every path normalizes identically. */
+  static float inverseNorm(float[] v, int off, int dim) {
+    double norm = Math.sqrt(DotKernel.INSTANCE.dot(v, off, v, off, dim));
+    return (float) (1.0 / Math.max(norm, 1e-12));
   }
 
   private static float[] inverseNorms(float[][] vectors) {
@@ -79,44 +84,39 @@ final class VectorScorer {
     };
   }
 
-  /** Four accumulators: independent adds the CPU can overlap (the JIT keeps float order). */
+  /** The search kernel's dot product (SIMD when available; same bits either way). */
   static float dot(float[] a, float[] b) {
-    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-    int n = a.length;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-      s2 += a[i + 2] * b[i + 2];
-      s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[i] * b[i];
-    }
-    return (s0 + s1) + (s2 + s3);
+    return DotKernel.INSTANCE.dot(a, 0, b, 0, a.length);
   }
 
   private static float squaredDistance(float[] a, float[] b) {
+    return squaredDistance(a, 0, b, 0, a.length);
+  }
+
+  static float squaredDistance(float[] a, int aOff, float[] b, int bOff, int n) {
     float s0 = 0f, s1 = 0f;
-    int n = a.length;
     int i = 0;
     for (; i + 1 < n; i += 2) {
-      float d0 = a[i] - b[i];
-      float d1 = a[i + 1] - b[i + 1];
+      float d0 = a[aOff + i] - b[bOff + i];
+      float d1 = a[aOff + i + 1] - b[bOff + i + 1];
       s0 += d0 * d0;
       s1 += d1 * d1;
     }
     for (; i < n; i++) {
-      float d = a[i] - b[i];
+      float d = a[aOff + i] - b[bOff + i];
       s0 += d * d;
     }
     return s0 + s1;
   }
 
   private static float manhattan(float[] a, float[] b) {
+    return manhattan(a, 0, b, 0, a.length);
+  }
+
+  static float manhattan(float[] a, int aOff, float[] b, int bOff, int n) {
     float s = 0f;
-    for (int i = 0; i < a.length; i++) {
-      s += Math.abs(a[i] - b[i]);
+    for (int i = 0; i < n; i++) {
+      s += Math.abs(a[aOff + i] - b[bOff + i]);
     }
     return s;
   }
