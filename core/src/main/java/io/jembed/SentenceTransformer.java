@@ -66,7 +66,12 @@ public final class SentenceTransformer implements EmbeddingModel {
     return load(name, LoadOptions.defaults());
   }
 
-  /** As {@link #load(String)}, with options (revision, cache folder, threads, device, onnxFile). */
+  /**
+   * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
+   * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
+   * {@code model.max_seq_length}), "sessions" (parallel inference sessions, default 2 on 2+ cores)
+   * and "maxBatchTokens" (padded tokens per forward pass, default 16384).
+   */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
     ModelResolver.Resolved resolved = ModelResolver.resolve(name, options);
@@ -82,8 +87,11 @@ public final class SentenceTransformer implements EmbeddingModel {
 
   private static SentenceTransformer fromFolder(
       ModelResolver.Resolved resolved, LoadOptions options) {
-    PipelineConfig config =
+    PipelineConfig read =
         PipelineConfig.read(resolved.directory(), options.properties().get("onnxFile"));
+    String maxSeq = options.properties().get("maxSeqLength");
+    PipelineConfig config =
+        maxSeq == null ? read : read.withMaxSeqLength(intProperty(options, "maxSeqLength", 0));
     // the tokenizer's native library, the weights fingerprint and the ONNX session load in
     // parallel: start-up is the slowest of the three, not their sum
     CompletableFuture<TextTokenizer> tokenizerLoad =

@@ -18,6 +18,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... io.jembed.bench.EngineTuningBenchmark [--model all-MiniLM-L6-v2] [--rounds 3] [--long]
+ *     [--configs sessions:batchSize:maxBatchTokens,...]
  * </pre>
  */
 public final class EngineTuningBenchmark {
@@ -27,6 +28,7 @@ public final class EngineTuningBenchmark {
     String model = "all-MiniLM-L6-v2";
     int rounds = 3;
     boolean longPassages = false;
+    String configSpec = null;
     Path shared = StsSentences.defaultSharedDir();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -34,18 +36,21 @@ public final class EngineTuningBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--shared" -> shared = Path.of(args[++i]);
         case "--long" -> longPassages = true;
+        case "--configs" -> configSpec = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     List<String> sentences = StsSentences.testSentences(shared);
     List<Config> configs =
-        List.of(
-            new Config("1 session x 2 threads, batch 32", 1, 32, 16_384),
-            new Config("2 sessions x 1 thread, batch 32", 2, 32, 16_384),
-            new Config("1 session x 2 threads, batch 128", 1, 128, 16_384),
-            new Config("2 sessions x 1 thread, batch 128", 2, 128, 16_384),
-            new Config("2 sessions x 1 thread, batch 128, 4096 tokens", 2, 128, 4_096),
-            new Config("1 session x 2 threads, batch 128, 4096 tokens", 1, 128, 4_096));
+        configSpec != null
+            ? parse(configSpec)
+            : List.of(
+                new Config("1 session x 2 threads, batch 32", 1, 32, 16_384),
+                new Config("2 sessions x 1 thread, batch 32", 2, 32, 16_384),
+                new Config("1 session x 2 threads, batch 128", 1, 128, 16_384),
+                new Config("2 sessions x 1 thread, batch 128", 2, 128, 16_384),
+                new Config("2 sessions x 1 thread, batch 128, 4096 tokens", 2, 128, 4_096),
+                new Config("1 session x 2 threads, batch 128, 4096 tokens", 1, 128, 4_096));
     Map<Config, SentenceTransformer> models = new LinkedHashMap<>();
     try {
       for (Config c : configs) {
@@ -95,6 +100,24 @@ public final class EngineTuningBenchmark {
     } finally {
       models.values().forEach(SentenceTransformer::close);
     }
+  }
+
+  /** "sessions:batchSize:maxBatchTokens,..." */
+  static List<Config> parse(String spec) {
+    List<Config> out = new ArrayList<>();
+    for (String part : spec.split(",")) {
+      String[] f = part.split(":");
+      int sessions = Integer.parseInt(f[0]);
+      int batch = Integer.parseInt(f[1]);
+      int budget = Integer.parseInt(f[2]);
+      out.add(
+          new Config(
+              sessions + " sessions, batch " + batch + ", " + budget + " tokens",
+              sessions,
+              batch,
+              budget));
+    }
+    return out;
   }
 
   static List<String> passages(SentenceTransformer model, List<String> sentences) {

@@ -169,6 +169,28 @@ public record PipelineConfig(
         similarity);
   }
 
+  /**
+   * This configuration with another max_seq_length, as {@code model.max_seq_length = n} in
+   * sentence-transformers.
+   */
+  public PipelineConfig withMaxSeqLength(int length) {
+    if (length < 2) {
+      throw new IllegalArgumentException("max_seq_length must be at least 2, got " + length);
+    }
+    return new PipelineConfig(
+        directory,
+        onnxFile,
+        tokenizerFile,
+        length,
+        doLowerCase,
+        architecture,
+        pooling,
+        normalize,
+        prompts,
+        defaultPromptName,
+        similarity);
+  }
+
   /** The modules as sentence-transformers prints them. */
   public List<String> describeModules() {
     List<String> lines = new ArrayList<>();

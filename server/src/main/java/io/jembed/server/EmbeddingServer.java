@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code jembed serve}: an HTTP server for embeddings, speaking OpenAI's {@code POST
@@ -44,8 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Concurrent requests to one model are merged by a {@link Batcher}. At most {@link
  * ServerOptions#maxConcurrentRequests()} requests encode or search at once; more get 429 at once,
- * so no queue grows without bound. {@link #close()} stops accepting connections and lets requests
- * in flight finish.
+ * so no queue grows without bound. {@link #close()} lets requests in flight finish.
  *
  * <p>The server borrows the models and indexes it serves: the caller closes them after the server.
  *
@@ -75,6 +75,7 @@ public final class EmbeddingServer implements AutoCloseable {
   private final Auth auth;
   private final Semaphore admission;
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicInteger activeHandlers = new AtomicInteger();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final ExecutorService executor;
   private final HttpServer http;
@@ -168,8 +169,9 @@ public final class EmbeddingServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: stops accepting connections, lets requests in flight finish (up to {@link
-   * ServerOptions#shutdownGrace()}), then stops the batchers. Models and indexes stay open.
+   * Graceful shutdown: new requests get 503 while the requests in flight finish (up to {@link
+   * ServerOptions#shutdownGrace()}); then the port and every connection close and the batchers
+   * stop. Models and indexes stay open.
    */
   @Override
   public void close() {
@@ -178,9 +180,19 @@ public final class EmbeddingServer implements AutoCloseable {
       return;
     }
     try {
-      long grace = options.shutdownGrace().toSeconds();
-      // HttpServer.stop closes the listener, then waits until every exchange has finished
-      http.stop((int) Math.max(0, Math.min(Integer.MAX_VALUE, grace)));
+      // New requests now get 503 (and /health says so); wait for the handlers already running.
+      // Our own count, not HttpServer.stop's: the JDK server never counts an exchange as finished
+      // when its client vanished mid-request, and would hold shutdown for the whole grace period.
+      long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+      while (activeHandlers.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      http.stop(0); // closes the listener and every connection
       models.values().forEach(Batcher::close);
       executor.shutdown();
     } finally {
@@ -191,6 +203,15 @@ public final class EmbeddingServer implements AutoCloseable {
   // ---------------------------------------------------------------- HTTP plumbing
 
   private void handle(HttpExchange ex) {
+    activeHandlers.incrementAndGet();
+    try {
+      handleCounted(ex);
+    } finally {
+      activeHandlers.decrementAndGet();
+    }
+  }
+
+  private void handleCounted(HttpExchange ex) {
     long start = System.nanoTime();
     String path = ex.getRequestURI().getPath();
     String endpoint = endpointName(path);
@@ -206,8 +227,7 @@ public final class EmbeddingServer implements AutoCloseable {
     } catch (ClientGone e) {
       status = 499; // nginx's "client closed request"
       metrics.error("client_disconnect");
-      // answer anyway: the JDK server counts an exchange as finished only once a response was
-      // sent, and shutdown would otherwise wait its whole grace period for this one
+      // answer anyway, in case the client only half-closed
       trySend(ex, error(new ApiException(400, "client_disconnect", "incomplete request")));
     } catch (RuntimeException | Error e) {
       status = 500;

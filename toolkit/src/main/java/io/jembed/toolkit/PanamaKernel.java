@@ -13,6 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaKernel extends DotKernel {
   private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
   private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+  private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+  private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+  private static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
   PanamaKernel() {
     if (FloatVector.SPECIES_PREFERRED.vectorBitSize() < 256) {
@@ -90,6 +93,24 @@ final class PanamaKernel extends DotKernel {
 
   @Override
   float dotCodes(float[] w, int wOff, byte[] codes, int cOff, int dim) {
+    if (WIDE) {
+      // one 16-lane accumulator is the same 16 lanes; a single widening convert per 16 bytes
+      FloatVector acc = FloatVector.zero(F16);
+      int main = dim & ~15;
+      for (int i = 0; i < main; i += 16) {
+        FloatVector c =
+            (FloatVector)
+                ByteVector.fromArray(B16, codes, cOff + i)
+                    .convertShape(VectorOperators.B2F, F16, 0);
+        acc = FloatVector.fromArray(F16, w, wOff + i).fma(c, acc);
+      }
+      FloatVector lo = (FloatVector) acc.reinterpretShape(F8, 0);
+      FloatVector hi = (FloatVector) acc.reinterpretShape(F8, 1);
+      if (main == dim) {
+        return fold(lo, hi);
+      }
+      return tailCodes(lanes(lo, hi), w, wOff, codes, cOff, main, dim);
+    }
     FloatVector lo = FloatVector.zero(F8);
     FloatVector hi = lo;
     int main = dim & ~15;

@@ -51,6 +51,65 @@ public final class SemanticSearch {
       SimilarityFunction similarity,
       int queryChunkSize,
       int corpusChunkSize) {
+    checkArguments(similarity, topK, queryChunkSize, corpusChunkSize);
+    int qDim = VectorScorer.checkVectors("query", queries);
+    int cDim = VectorScorer.checkVectors("corpus", corpus);
+    if (queries.length > 0 && corpus.length > 0 && qDim != cDim) {
+      throw new IllegalArgumentException(
+          "queries have dimension " + qDim + " but the corpus has dimension " + cDim);
+    }
+    return run(
+        queries,
+        FloatCorpus.view(corpus, Math.max(cDim, 0)),
+        topK,
+        similarity,
+        queryChunkSize,
+        corpusChunkSize);
+  }
+
+  /**
+   * Top-k by {@code similarity} over a contiguous {@link FloatCorpus}: the fastest exact search
+   * (the same results as the {@code float[][]} overloads, bit for bit).
+   */
+  public static List<List<Hit>> search(
+      float[][] queries, FloatCorpus corpus, int topK, SimilarityFunction similarity) {
+    return search(
+        queries, corpus, topK, similarity, DEFAULT_QUERY_CHUNK_SIZE, DEFAULT_CORPUS_CHUNK_SIZE);
+  }
+
+  /** Top-k for one query over a {@link FloatCorpus}. */
+  public static List<Hit> search(
+      float[] query, FloatCorpus corpus, int topK, SimilarityFunction similarity) {
+    return search(new float[][] {query}, corpus, topK, similarity).get(0);
+  }
+
+  /** {@link #search(float[][], FloatCorpus, int, SimilarityFunction)} with explicit block sizes. */
+  public static List<List<Hit>> search(
+      float[][] queries,
+      FloatCorpus corpus,
+      int topK,
+      SimilarityFunction similarity,
+      int queryChunkSize,
+      int corpusChunkSize) {
+    if (corpus == null) {
+      throw new IllegalArgumentException("corpus must not be null");
+    }
+    checkArguments(similarity, topK, queryChunkSize, corpusChunkSize);
+    int qDim = VectorScorer.checkVectors("query", queries);
+    if (queries.length > 0 && corpus.size() > 0 && qDim != corpus.dimension()) {
+      throw new IllegalArgumentException(
+          "queries have dimension " + qDim + " but the corpus has dimension " + corpus.dimension());
+    }
+    return run(queries, corpus, topK, similarity, queryChunkSize, corpusChunkSize);
+  }
+
+  /** Which similarity kernel runs here: SIMD (Panama) or scalar; for benchmark reports. */
+  public static String kernel() {
+    return DotKernel.INSTANCE.name();
+  }
+
+  private static void checkArguments(
+      SimilarityFunction similarity, int topK, int queryChunkSize, int corpusChunkSize) {
     if (similarity == null) {
       throw new IllegalArgumentException("similarity function must not be null");
     }
@@ -61,57 +120,57 @@ public final class SemanticSearch {
       throw new IllegalArgumentException(
           "chunk sizes must be at least 1, got " + queryChunkSize + " and " + corpusChunkSize);
     }
-    int qDim = VectorScorer.checkVectors("query", queries);
-    int cDim = VectorScorer.checkVectors("corpus", corpus);
-    if (queries.length > 0 && corpus.length > 0 && qDim != cDim) {
-      throw new IllegalArgumentException(
-          "queries have dimension " + qDim + " but the corpus has dimension " + cDim);
+  }
+
+  /** Copies queries [from, to) into one array, query after query, for the 4-query kernel. */
+  static float[] flatten(float[][] queries, int from, int to, int dim) {
+    long length = (long) (to - from) * dim;
+    if (length > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("too many queries in one chunk: " + (to - from));
     }
-    VectorScorer scorer = new VectorScorer(corpus, similarity);
-    int k = Math.min(topK, corpus.length);
+    float[] flat = new float[(int) length];
+    for (int q = from; q < to; q++) {
+      System.arraycopy(queries[q], 0, flat, (q - from) * dim, dim);
+    }
+    return flat;
+  }
+
+  private static List<List<Hit>> run(
+      float[][] queries,
+      FloatCorpus corpus,
+      int topK,
+      SimilarityFunction similarity,
+      int queryChunkSize,
+      int corpusChunkSize) {
+    int n = corpus.size();
+    int dim = corpus.dimension();
+    int k = Math.min(topK, n);
     TopK[] heaps = new TopK[queries.length];
-    float[] queryFactors = new float[queries.length];
     for (int q = 0; q < queries.length; q++) {
       heaps[q] = new TopK(k);
-      queryFactors[q] = scorer.queryFactor(queries[q]);
     }
-    int tasks = (int) ((corpus.length + (long) corpusChunkSize - 1) / corpusChunkSize);
-    for (int qStart = 0; qStart < queries.length; qStart += queryChunkSize) {
-      int from = qStart;
-      int to = (int) Math.min(queries.length, (long) qStart + queryChunkSize);
-      // each task ranks one corpus chunk for all queries of this chunk; partial heaps are merged
-      IntStream range = IntStream.range(0, tasks);
-      if (tasks > 1) {
-        range = range.parallel();
-      }
-      TopK[][] partial =
-          range
-              .mapToObj(
-                  t -> {
-                    int cStart = (int) ((long) t * corpusChunkSize);
-                    int cEnd = (int) Math.min(corpus.length, (long) cStart + corpusChunkSize);
-                    TopK[] local = new TopK[to - from];
-                    for (int q = from; q < to; q++) {
-                      local[q - from] = new TopK(k);
-                    }
-                    // blocks small enough to stay in the CPU cache while every query passes
-                    for (int b = cStart; b < cEnd; b += CACHE_BLOCK) {
-                      int bEnd = Math.min(cEnd, b + CACHE_BLOCK);
-                      for (int q = from; q < to; q++) {
-                        TopK heap = local[q - from];
-                        float[] query = queries[q];
-                        float factor = queryFactors[q];
-                        for (int j = b; j < bEnd; j++) {
-                          heap.offer(j, scorer.score(query, factor, j));
-                        }
-                      }
-                    }
-                    return local;
-                  })
-              .toArray(TopK[][]::new);
-      for (TopK[] local : partial) {
+    if (n > 0 && queries.length > 0) {
+      float[] inverseNorms = similarity == SimilarityFunction.COSINE ? corpus.inverseNorms() : null;
+      for (int qStart = 0; qStart < queries.length; qStart += queryChunkSize) {
+        int from = qStart;
+        int to = (int) Math.min(queries.length, (long) qStart + queryChunkSize);
+        float[] flat = flatten(queries, from, to, dim);
+        float[] queryFactors = new float[to - from];
+        for (int q = 0; q < to - from; q++) {
+          queryFactors[q] =
+              inverseNorms == null ? 1f : VectorScorer.inverseNorm(flat, q * dim, dim);
+        }
+        TopK[] merged =
+            scanParallel(
+                n,
+                corpusChunkSize,
+                to - from,
+                k,
+                (cStart, cEnd, local) ->
+                    scoreRange(
+                        corpus, similarity, inverseNorms, flat, queryFactors, cStart, cEnd, local));
         for (int q = from; q < to; q++) {
-          heaps[q].offerAll(local[q - from]);
+          heaps[q] = merged[q - from];
         }
       }
     }
@@ -120,6 +179,100 @@ public final class SemanticSearch {
       out.add(List.copyOf(heap.sorted()));
     }
     return List.copyOf(out);
+  }
+
+  /** Scores corpus vectors [cStart, cEnd) against a chunk of queries into per-query heaps. */
+  interface RangeScan {
+    void scan(int cStart, int cEnd, TopK[] heaps);
+  }
+
+  /**
+   * Splits [0, n) into chunks scanned in parallel (both cores for a single query), each into its
+   * own heaps, then merges the heaps in chunk order: the result does not depend on the split.
+   */
+  static TopK[] scanParallel(int n, int chunkSize, int queries, int capacity, RangeScan scan) {
+    int tasks = (int) ((n + (long) chunkSize - 1) / chunkSize);
+    IntStream range = IntStream.range(0, tasks);
+    if (tasks > 1) {
+      range = range.parallel();
+    }
+    TopK[][] partial =
+        range
+            .mapToObj(
+                t -> {
+                  int cStart = (int) ((long) t * chunkSize);
+                  int cEnd = (int) Math.min(n, (long) cStart + chunkSize);
+                  TopK[] local = new TopK[queries];
+                  for (int q = 0; q < queries; q++) {
+                    local[q] = new TopK(capacity);
+                  }
+                  scan.scan(cStart, cEnd, local);
+                  return local;
+                })
+            .toArray(TopK[][]::new);
+    TopK[] merged = new TopK[queries];
+    for (int q = 0; q < queries; q++) {
+      merged[q] = new TopK(capacity);
+      for (TopK[] local : partial) {
+        merged[q].offerAll(local[q]);
+      }
+    }
+    return merged;
+  }
+
+  private static void scoreRange(
+      FloatCorpus corpus,
+      SimilarityFunction similarity,
+      float[] inverseNorms,
+      float[] flat,
+      float[] queryFactors,
+      int cStart,
+      int cEnd,
+      TopK[] heaps) {
+    DotKernel kernel = DotKernel.INSTANCE;
+    int dim = corpus.dimension();
+    int queries = heaps.length;
+    boolean dotLike =
+        similarity == SimilarityFunction.COSINE || similarity == SimilarityFunction.DOT;
+    float[] four = new float[4];
+    // each block stays in the CPU cache while every query of the chunk passes over it
+    for (int b = cStart; b < cEnd; b += CACHE_BLOCK) {
+      int bEnd = Math.min(cEnd, b + CACHE_BLOCK);
+      int q = 0;
+      if (dotLike) {
+        // four queries per corpus vector read: the corpus is loaded once for all four
+        for (; q + 4 <= queries; q += 4) {
+          for (int j = b; j < bEnd; j++) {
+            kernel.dot4(flat, q * dim, corpus.page(j), corpus.offset(j), dim, four);
+            for (int i = 0; i < 4; i++) {
+              float score =
+                  inverseNorms == null
+                      ? four[i]
+                      : four[i] * (queryFactors[q + i] * inverseNorms[j]);
+              heaps[q + i].offer(j, score);
+            }
+          }
+        }
+      }
+      for (; q < queries; q++) {
+        TopK heap = heaps[q];
+        int qOff = q * dim;
+        for (int j = b; j < bEnd; j++) {
+          float[] page = corpus.page(j);
+          int off = corpus.offset(j);
+          float score =
+              switch (similarity) {
+                case COSINE ->
+                    kernel.dot(flat, qOff, page, off, dim) * (queryFactors[q] * inverseNorms[j]);
+                case DOT -> kernel.dot(flat, qOff, page, off, dim);
+                case EUCLIDEAN ->
+                    (float) -Math.sqrt(VectorScorer.squaredDistance(flat, qOff, page, off, dim));
+                case MANHATTAN -> -VectorScorer.manhattan(flat, qOff, page, off, dim);
+              };
+          heap.offer(j, score);
+        }
+      }
+    }
   }
 
   /** Top-k for one query. */

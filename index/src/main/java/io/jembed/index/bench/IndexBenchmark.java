@@ -79,8 +79,9 @@ public final class IndexBenchmark {
     System.out.printf(
         Locale.ROOT, "centroids: %d real embeddings of STS sentences%n", centroids.length);
     long t0 = System.nanoTime();
-    float[][] data = generate(centroids, size, 42);
-    float[][] queryVectors = generate(centroids, queries, 4242);
+    float noise = Float.parseFloat(opts.getOrDefault("noise", "0.15"));
+    float[][] data = generate(centroids, size, 42, noise);
+    float[][] queryVectors = generate(centroids, queries, 4242, noise);
     System.out.printf(Locale.ROOT, "generated %,d vectors in %.1f s%n", size, secs(t0));
     t0 = System.nanoTime();
     int[][] truth = exactTopK(data, queryVectors, K);
@@ -99,7 +100,7 @@ public final class IndexBenchmark {
       for (Quantization q : quantizations) {
         Path dir = work.resolve("idx-" + size + "-" + q.externalName());
         deleteTree(dir);
-        IndexOptions options = IndexOptions.builder().quantization(q).ramBufferMb(1500).build();
+        IndexOptions options = IndexOptions.builder().quantization(q).ramBufferMb(1900).build();
         long build = System.nanoTime();
         try (LuceneVectorStore index = LuceneVectorStore.create(dir, model, options)) {
           List<Document> batch = new ArrayList<>(1000);
@@ -338,8 +339,12 @@ public final class IndexBenchmark {
     return v;
   }
 
-  /** Mixtures of two real embeddings plus noise, unit length. */
-  static float[][] generate(float[][] centroids, int n, long seed) {
+  /**
+   * Mixtures of two real embeddings plus isotropic Gaussian noise of norm about {@code noise}, unit
+   * length. Real embeddings have a low intrinsic dimension; noise spreads points over all
+   * dimensions, so a larger {@code noise} makes a harder (less realistic) test.
+   */
+  static float[][] generate(float[][] centroids, int n, long seed, float noiseNorm) {
     int d = centroids[0].length;
     float[][] out = new float[n][];
     IntStream.range(0, n)
@@ -350,7 +355,7 @@ public final class IndexBenchmark {
               float[] a = centroids[r.nextInt(centroids.length)];
               float[] b = centroids[r.nextInt(centroids.length)];
               float w = 0.6f + 0.4f * r.nextFloat();
-              float noise = 0.35f / (float) Math.sqrt(d);
+              float noise = noiseNorm / (float) Math.sqrt(d);
               float[] v = new float[d];
               for (int j = 0; j < d; j++) {
                 v[j] = w * a[j] + (1 - w) * b[j] + noise * (float) r.nextGaussian();
