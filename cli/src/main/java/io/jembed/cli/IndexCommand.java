@@ -62,7 +62,19 @@ import picocli.CommandLine.Parameters;
       IndexCommand.Reindex.class
     })
 public final class IndexCommand implements Callable<Integer> {
+  // held strongly: java.util.logging forgets the level of loggers nobody references
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public IndexCommand() {
+    // Lucene warns on every run without --add-modules jdk.incubator.vector (docs/index.md says how
+    // to enable it); keep the hint for --verbose only
+    if (!java.util.logging.Logger.getLogger("").isLoggable(java.util.logging.Level.FINE)) {
+      LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
+    }
+  }
 
   @Override
   public Integer call() {

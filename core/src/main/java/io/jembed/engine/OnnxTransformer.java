@@ -58,6 +58,12 @@ public final class OnnxTransformer implements AutoCloseable {
     OrtSession session;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (!Boolean.parseBoolean(System.getProperty("jembed.ort.arena", "true"))) {
+        // measured (bench MemoryBenchmark): without ONNX Runtime's arena, malloc's per-thread
+        // arenas hold even more memory, so the arena stays on unless asked otherwise
+        options.setCPUArenaAllocator(false);
+        options.setMemoryPatternOptimization(false);
+      }
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
       }

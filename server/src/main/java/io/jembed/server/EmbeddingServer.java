@@ -184,19 +184,26 @@ public final class EmbeddingServer implements AutoCloseable {
       // Our own count, not HttpServer.stop's: the JDK server never counts an exchange as finished
       // when its client vanished mid-request, and would hold shutdown for the whole grace period.
       long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
-      while (activeHandlers.get() > 0 && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+      awaitZero(this::requestsInFlight, deadline);
+      // then a moment for quick ones (GET /metrics, 503s) still writing their answers; not the
+      // whole grace, which clients hammering the port with requests could stretch forever
+      awaitZero(activeHandlers::get, Math.min(deadline, System.nanoTime() + 1_000_000_000L));
       http.stop(0); // closes the listener and every connection
       models.values().forEach(Batcher::close);
       executor.shutdown();
     } finally {
       closed.complete(null);
+    }
+  }
+
+  private static void awaitZero(java.util.function.IntSupplier count, long deadlineNanos) {
+    while (count.getAsInt() > 0 && System.nanoTime() < deadlineNanos) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -184,6 +184,36 @@ class EmbeddingServerTest {
   }
 
   @Test
+  void severalModelsAreChosenByTheModelField() {
+    try (EmbeddingServer two =
+        EmbeddingServer.builder()
+            .model("minilm", model)
+            .model("fake", new FakeModel())
+            .defaultModel("fake")
+            .options(ServerOptions.builder().port(0).build())
+            .start()) {
+      Http client = new Http(two.uri(), null);
+      Http.Reply byDefault = client.post("/v1/embeddings", "{\"input\": \"hello\"}");
+      assertThat(byDefault.json().get("model").asText()).isEqualTo("fake");
+      assertThat(floats(byDefault.json().at("/data/0/embedding")))
+          .containsExactly(FakeModel.vectorOf("hello"));
+      Http.Reply byName =
+          client.post("/v1/embeddings", "{\"input\": \"hello\", \"model\": \"minilm\"}");
+      assertSameVector(floats(byName.json().at("/data/0/embedding")), model.encode("hello"));
+      Http.Reply byId =
+          client.post(
+              "/embed", json(java.util.Map.of("inputs", "hello", "model", model.info().id())));
+      assertThat(byId.status()).as(byId.body()).isEqualTo(200);
+      assertSameVector(floats(byId.json().get(0)), model.encode("hello"));
+      JsonNode info = client.get("/info").json();
+      assertThat(info.get("default_model").asText()).isEqualTo("fake");
+      assertThat(info.get("models")).hasSize(2);
+      assertThat(info.at("/models/1/default").asBoolean()).isTrue();
+      assertThat(info.at("/models/1/dimension").asInt()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void teiEmbedReturnsABareArrayAndHonoursNormalize() {
     Http.Reply r = http.post("/embed", json(java.util.Map.of("inputs", SENTENCES)));
     assertThat(r.status()).as(r.body()).isEqualTo(200);

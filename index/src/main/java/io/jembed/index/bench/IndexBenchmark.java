@@ -45,8 +45,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * Options: --size N (100000), --queries N (500), --quantization list (int8), --candidates list (num
- * candidates per search, 100), --dir folder (target/index-bench), --keep (keep indexes), --shared
- * folder (../shared), --ingest N (run the ingest benchmark on N documents instead).
+ * candidates per search, 100), --dir folder (target/index-bench), --keep (keep indexes), --reuse
+ * (search a kept index again), --shared folder (../shared), --ingest N (run the ingest benchmark on
+ * N documents instead).
  */
 public final class IndexBenchmark {
   private static final int K = 10;
@@ -99,8 +100,25 @@ public final class IndexBenchmark {
     try (EmbeddingModel model = new VectorOnlyModel(384)) {
       for (Quantization q : quantizations) {
         Path dir = work.resolve("idx-" + size + "-" + q.externalName());
+        if (opts.containsKey("reuse") && Files.isDirectory(dir)) {
+          // measure search again on an index kept by an earlier run (same seeds, same vectors)
+          try (LuceneVectorStore index = LuceneVectorStore.open(dir, model)) {
+            for (int c : candidates) {
+              for (boolean rescore : new boolean[] {false, true}) {
+                measure(index, queryVectors, truth, q, c, rescore);
+              }
+            }
+          }
+          continue;
+        }
         deleteTree(dir);
-        IndexOptions options = IndexOptions.builder().quantization(q).ramBufferMb(1900).build();
+        IndexOptions options =
+            IndexOptions.builder()
+                .quantization(q)
+                .hnswM(Integer.parseInt(opts.getOrDefault("hnsw-m", "16")))
+                .beamWidth(Integer.parseInt(opts.getOrDefault("beam-width", "100")))
+                .ramBufferMb(1900)
+                .build();
         long build = System.nanoTime();
         try (LuceneVectorStore index = LuceneVectorStore.create(dir, model, options)) {
           List<Document> batch = new ArrayList<>(1000);
@@ -423,7 +441,7 @@ public final class IndexBenchmark {
         throw new IllegalArgumentException("unexpected argument " + args[i]);
       }
       String key = args[i].substring(2);
-      if (key.equals("keep")) {
+      if (key.equals("keep") || key.equals("reuse")) {
         opts.put(key, "true");
       } else if (i + 1 < args.length) {
         opts.put(key, args[++i]);

@@ -336,7 +336,7 @@ public final class LoadTest {
       }
       System.out.printf(
           Locale.ROOT,
-          "server: %.0f model calls, %.1f sentences per call on average%n",
+          "server: %.0f merged batches, %.1f sentences per batch on average%n",
           count,
           sum / count);
     } catch (IOException | InterruptedException e) {
