@@ -34,8 +34,11 @@ import java.util.zip.CRC32C;
  * tokenizer once running calls have finished.
  */
 public final class SentenceTransformer implements EmbeddingModel {
-  /** Padded tokens per forward pass at most; long texts get smaller batches. */
-  static final int DEFAULT_MAX_BATCH_TOKENS = 16_384;
+  /**
+   * Padded tokens per forward pass at most; long texts get smaller batches (measured: 2048 runs
+   * 200-256-token passages 11% faster than 16384, and leaves short-sentence batches whole).
+   */
+  static final int DEFAULT_MAX_BATCH_TOKENS = 2048;
 
   private final ModelInfo info;
   private final PipelineConfig config;
@@ -69,8 +72,8 @@ public final class SentenceTransformer implements EmbeddingModel {
   /**
    * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
    * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
-   * {@code model.max_seq_length}), "sessions" (parallel inference sessions, default 2 on 2+ cores)
-   * and "maxBatchTokens" (padded tokens per forward pass, default 16384).
+   * {@code model.max_seq_length}), "sessions" (parallel inference sessions, default 1) and
+   * "maxBatchTokens" (padded tokens per forward pass, default 2048).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -104,10 +107,10 @@ public final class SentenceTransformer implements EmbeddingModel {
         CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = options.threads().orElse(cores);
-    // measured (bench EngineTuningBenchmark): two single-thread sessions working on different
-    // batches beat one session with two intra-op threads by 1.4-2x on short texts
-    int sessions =
-        Math.max(1, Math.min(threads, intProperty(options, "sessions", Math.min(2, threads))));
+    // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): two single-thread
+    // sessions are only 4-8% faster than one session with two intra-op threads but hold a second
+    // copy of the weights (+200 MB resident), so one session is the default
+    int sessions = Math.max(1, Math.min(threads, intProperty(options, "sessions", 1)));
     int maxBatchTokens = intProperty(options, "maxBatchTokens", DEFAULT_MAX_BATCH_TOKENS);
     List<OnnxTransformer> transformers = new ArrayList<>();
     try {

@@ -1,6 +1,7 @@
 package io.jembed.bench;
 
 import io.jembed.EncodeOptions;
+import io.jembed.LoadOptions;
 import io.jembed.SentenceTransformer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.util.Locale;
  * 100,000 x 384 floats are 154 MB of the total.
  *
  * <pre>
- * java -XX:+UseSerialGC -Xmx512m -cp ... io.jembed.bench.MemoryBenchmark [--sentences 100000]
+ * java -XX:+UseSerialGC -Xmx128m -cp ... io.jembed.bench.MemoryBenchmark [--sentences 100000]
+ *     [--sessions N] [--discard]
  * </pre>
  */
 public final class MemoryBenchmark {
@@ -25,6 +27,7 @@ public final class MemoryBenchmark {
     Path shared = StsSentences.defaultSharedDir();
     String model = "all-MiniLM-L6-v2";
     boolean keep = true;
+    String sessions = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--sentences" -> total = Integer.parseInt(args[++i]);
@@ -32,6 +35,7 @@ public final class MemoryBenchmark {
         case "--shared" -> shared = Path.of(args[++i]);
         case "--model" -> model = args[++i];
         case "--discard" -> keep = false;
+        case "--sessions" -> sessions = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -47,7 +51,11 @@ public final class MemoryBenchmark {
     System.out.printf(Locale.ROOT, "before load: rss %d MB%n", rssMb("VmRSS"));
     List<float[][]> kept = new ArrayList<>();
     long t0 = System.nanoTime();
-    try (SentenceTransformer m = SentenceTransformer.load(model)) {
+    LoadOptions.Builder load = LoadOptions.builder();
+    if (sessions != null) {
+      load.property("sessions", sessions);
+    }
+    try (SentenceTransformer m = SentenceTransformer.load(model, load.build())) {
       System.out.printf(Locale.ROOT, "after load: rss %d MB%n", rssMb("VmRSS"));
       for (int done = 0; done < total; done += slice) {
         List<String> texts = new ArrayList<>(slice);
