@@ -162,6 +162,19 @@ class ModelLoadingTest {
   }
 
   @Test
+  void cudaWithoutAGpuBuildSaysWhatIsNeeded() {
+    LoadOptions cuda = LoadOptions.builder().device("cuda").build();
+    assertThatThrownBy(() -> SentenceTransformer.load("all-MiniLM-L6-v2", cuda))
+        .isInstanceOf(JembedException.class)
+        .hasMessageContaining("device cuda is not available")
+        .hasMessageContaining("onnxruntime_gpu");
+    LoadOptions tpu = LoadOptions.builder().device("tpu").build();
+    assertThatThrownBy(() -> SentenceTransformer.load("all-MiniLM-L6-v2", tpu))
+        .isInstanceOf(JembedException.class)
+        .hasMessageContaining("unknown device 'tpu'");
+  }
+
+  @Test
   void hostedSchemesWithoutAProviderAreExplained() {
     assertThatThrownBy(() -> EmbeddingModel.load("nosuchprovider:model"))
         .isInstanceOf(IllegalArgumentException.class)
