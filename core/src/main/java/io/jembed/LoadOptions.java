@@ -65,7 +65,11 @@ public final class LoadOptions {
     return Optional.ofNullable(revision);
   }
 
-  /** Where downloads are cached; default HF_HOME / ~/.cache/huggingface for the Hub. */
+  /**
+   * Where downloads are cached: for Hub models the hub cache itself (as HF_HUB_CACHE; default
+   * $HF_HOME/hub or ~/.cache/huggingface/hub), for bundled models the jembed cache (default
+   * $JEMBED_HOME or ~/.cache/jembed). Both layouts can share one folder.
+   */
   public Optional<Path> cacheDir() {
     return Optional.ofNullable(cacheDir);
   }

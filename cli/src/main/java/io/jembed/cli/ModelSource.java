@@ -1,32 +1,20 @@
 package io.jembed.cli;
 
 import io.jembed.EmbeddingModel;
-import java.lang.reflect.Method;
+import io.jembed.SentenceTransformer;
 
-/** Where a local model was loaded from, as far as the engine tells. */
+/** Where a model was loaded from, as far as the engine tells. */
 final class ModelSource {
   private ModelSource() {}
 
   /**
-   * "bundled: /home/me/.cache/jembed/models/..." for a SentenceTransformer; it exposes {@code
-   * source()} and {@code directory()}. Looked up reflectively so that other EmbeddingModel
-   * implementations (and older engines) simply report "unknown".
+   * "bundled: /home/me/.cache/jembed/models/..." for a local model; hosted models name their
+   * provider.
    */
   static String describe(EmbeddingModel model) {
-    Object source = call(model, "source");
-    Object directory = call(model, "directory");
-    if (directory == null) {
-      return source == null ? "unknown" : source.toString();
+    if (model instanceof SentenceTransformer local) {
+      return local.source() + ": " + local.directory();
     }
-    return source == null ? directory.toString() : source + ": " + directory;
-  }
-
-  private static Object call(Object target, String name) {
-    try {
-      Method m = target.getClass().getMethod(name);
-      return m.getParameterCount() == 0 ? m.invoke(target) : null;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
+    return model.info().provider();
   }
 }
