@@ -96,7 +96,6 @@ public final class Pipeline implements AutoCloseable {
 
   public Embeddings encode(List<String> texts, EncodeOptions options) {
     int n = texts.size();
-    ModelInfo outInfo = withOptions(options);
     String prompt = resolvePrompt(options);
     // sentence-transformers: prompt tokens without the trailing separator
     int promptLength =
@@ -180,31 +179,27 @@ public final class Pipeline implements AutoCloseable {
     for (int c : tokenCounts) {
       totalTokens += c;
     }
-
-    int truncatedCount = 0;
-    for (boolean t : truncated) {
-      truncatedCount += t ? 1 : 0;
-    }
-    if (truncatedCount > 0) {
+    Precision precision = options.precision();
+    Embeddings result =
+        new Embeddings(
+            info.withOptions(options),
+            vectors,
+            precision,
+            Quantizer.quantize(vectors, precision),
+            tokenCounts,
+            truncated,
+            totalTokens,
+            tokenEmbeddings);
+    if (result.truncatedCount() > 0) {
       LOG.log(
           System.Logger.Level.WARNING,
           "{0} of {1} input(s) were longer than max_seq_length={2} tokens and were truncated;"
               + " split long documents into chunks so nothing is ignored",
-          truncatedCount,
+          result.truncatedCount(),
           n,
           config.maxSeqLength());
     }
-    Precision precision = options.precision();
-    byte[][] quantized = Quantizer.quantize(vectors, precision);
-    return new Embeddings(
-        outInfo,
-        vectors,
-        precision,
-        quantized,
-        tokenCounts,
-        truncated,
-        totalTokens,
-        tokenEmbeddings);
+    return result;
   }
 
   /**
@@ -289,10 +284,6 @@ public final class Pipeline implements AutoCloseable {
       Vectors.normalizeInPlace(v);
     }
     return v;
-  }
-
-  private ModelInfo withOptions(EncodeOptions options) {
-    return info.withOptions(options);
   }
 
   @Override
