@@ -40,6 +40,12 @@ public final class SentenceTransformer implements EmbeddingModel {
    */
   static final int DEFAULT_MAX_BATCH_TOKENS = 2048;
 
+  /** With parallel sessions, smaller batches keep both busy (measured: int8, 256 vs 2048 +44%). */
+  static final int PARALLEL_MAX_BATCH_TOKENS = 256;
+
+  /** Weights up to this size (int8 exports) get a second inference session by default. */
+  static final long SMALL_WEIGHTS_BYTES = 64L << 20;
+
   private final ModelInfo info;
   private final PipelineConfig config;
   private final String source;
@@ -72,8 +78,9 @@ public final class SentenceTransformer implements EmbeddingModel {
   /**
    * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
    * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
-   * {@code model.max_seq_length}), "sessions" (parallel inference sessions, default 1) and
-   * "maxBatchTokens" (padded tokens per forward pass, default 2048).
+   * {@code model.max_seq_length}), "sessions" (parallel inference sessions; default 2 for weights
+   * up to 64 MB such as int8 exports, else 1) and "maxBatchTokens" (padded tokens per forward pass;
+   * default 2048 with one session, 256 with several).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -107,11 +114,19 @@ public final class SentenceTransformer implements EmbeddingModel {
         CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = options.threads().orElse(cores);
-    // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): two single-thread
-    // sessions are only 4-8% faster than one session with two intra-op threads but hold a second
-    // copy of the weights (+200 MB resident), so one session is the default
-    int sessions = Math.max(1, Math.min(threads, intProperty(options, "sessions", 1)));
-    int maxBatchTokens = intProperty(options, "maxBatchTokens", DEFAULT_MAX_BATCH_TOKENS);
+    // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): a second
+    // single-thread session costs a second copy of the weights. For float32 MiniLM (90 MB) it buys
+    // only 4-8%, so one session; for int8 weights (23 MB) it buys 14% on short texts and 44% on
+    // long ones (with one long text per batch), so two.
+    boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
+    int defaultSessions = smallWeights ? Math.min(2, threads) : 1;
+    int sessions =
+        Math.max(1, Math.min(threads, intProperty(options, "sessions", defaultSessions)));
+    int maxBatchTokens =
+        intProperty(
+            options,
+            "maxBatchTokens",
+            sessions > 1 ? PARALLEL_MAX_BATCH_TOKENS : DEFAULT_MAX_BATCH_TOKENS);
     List<OnnxTransformer> transformers = new ArrayList<>();
     try {
       for (int i = 0; i < sessions; i++) {
@@ -261,6 +276,14 @@ public final class SentenceTransformer implements EmbeddingModel {
     Thread t = new Thread(r, "jembed-load");
     t.setDaemon(true);
     t.start();
+  }
+
+  private static long fileSize(Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      throw new JembedException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static int intProperty(LoadOptions options, String key, int fallback) {
