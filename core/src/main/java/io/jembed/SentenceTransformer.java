@@ -11,7 +11,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,6 +44,9 @@ public final class SentenceTransformer implements EmbeddingModel {
 
   /** With parallel sessions, smaller batches keep both busy (measured: int8, 256 vs 2048 +44%). */
   static final int PARALLEL_MAX_BATCH_TOKENS = 256;
+
+  /** ONNX Runtime session config entries jembed sets unless "ortConfig" overrides them. */
+  static final Map<String, String> DEFAULT_SESSION_CONFIG = Map.of();
 
   /** Weights up to this size (int8 exports) get a second inference session by default. */
   static final long SMALL_WEIGHTS_BYTES = 64L << 20;
@@ -78,9 +83,13 @@ public final class SentenceTransformer implements EmbeddingModel {
   /**
    * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
    * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
-   * {@code model.max_seq_length}), "sessions" (parallel inference sessions; default 2 for weights
-   * up to 64 MB such as int8 exports, else 1) and "maxBatchTokens" (padded tokens per forward pass;
-   * default 2048 with one session, 256 with several).
+   * {@code model.max_seq_length}), "workers" (forward passes run in parallel, each on threads /
+   * workers cores; default: one per core for weights up to 64 MB such as int8 exports, else 1),
+   * "sessions" (ONNX Runtime sessions the workers share; default one per worker), "latencySession"
+   * (with several workers, a further session on all cores runs encodes that fit in one batch;
+   * default true), "maxBatchTokens" (padded tokens per forward pass; default 2048 with one worker,
+   * 256 with several) and "ortConfig" (ONNX Runtime session config entries, {@code
+   * key=value;key=value}).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -114,27 +123,44 @@ public final class SentenceTransformer implements EmbeddingModel {
         CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = options.threads().orElse(cores);
-    // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): a second
-    // single-thread session costs a second copy of the weights. For float32 MiniLM (90 MB) it buys
-    // only 4-8%, so one session; for int8 weights (23 MB) it buys 14% on short texts and 44% on
-    // long ones (with one long text per batch), so two.
+    // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): two forward passes
+    // in parallel, one thread each, beat one pass on two threads. For int8 weights (23 MB) they
+    // buy 14% on short texts and 44% on long ones; a second copy of the weights is cheap there, so
+    // small models get two workers plus a latency session that runs single-batch encodes (one
+    // query) on all cores. float32 MiniLM (90 MB) keeps one session with all cores.
     boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
-    int defaultSessions = smallWeights ? Math.min(2, threads) : 1;
-    int sessions =
-        Math.max(1, Math.min(threads, intProperty(options, "sessions", defaultSessions)));
+    int workers =
+        Math.max(1, Math.min(threads, intProperty(options, "workers", smallWeights ? threads : 1)));
+    int sessions = Math.min(workers, intProperty(options, "sessions", workers));
+    boolean latencySession =
+        workers > 1
+            && threads > 1
+            && Boolean.parseBoolean(options.properties().getOrDefault("latencySession", "true"));
     int maxBatchTokens =
         intProperty(
             options,
             "maxBatchTokens",
-            sessions > 1 ? PARALLEL_MAX_BATCH_TOKENS : DEFAULT_MAX_BATCH_TOKENS);
+            workers > 1 ? PARALLEL_MAX_BATCH_TOKENS : DEFAULT_MAX_BATCH_TOKENS);
+    Map<String, String> sessionConfig = sessionConfig(options);
+    String device = options.device().orElse("cpu");
     List<OnnxTransformer> transformers = new ArrayList<>();
+    List<OnnxTransformer> workerSessions = new ArrayList<>();
+    OnnxTransformer latency;
     try {
       for (int i = 0; i < sessions; i++) {
         transformers.add(
             OnnxTransformer.open(
-                config.onnxFile(),
-                Math.max(1, threads / sessions),
-                options.device().orElse("cpu")));
+                config.onnxFile(), Math.max(1, threads / workers), device, sessionConfig));
+      }
+      for (int i = 0; i < workers; i++) {
+        workerSessions.add(transformers.get(i % sessions));
+      }
+      latency =
+          latencySession
+              ? OnnxTransformer.open(config.onnxFile(), threads, device, sessionConfig)
+              : transformers.get(0);
+      if (latencySession) {
+        transformers.add(latency);
       }
     } catch (RuntimeException e) {
       transformers.forEach(OnnxTransformer::close);
@@ -176,7 +202,8 @@ public final class SentenceTransformer implements EmbeddingModel {
             config.similarity(),
             config.prompts(),
             config.defaultPromptName());
-    Pipeline pipeline = new Pipeline(config, tokenizer, transformers, info, maxBatchTokens);
+    Pipeline pipeline =
+        new Pipeline(config, tokenizer, workerSessions, latency, info, maxBatchTokens);
     return new SentenceTransformer(info, config, resolved.source(), pipeline);
   }
 
@@ -284,6 +311,30 @@ public final class SentenceTransformer implements EmbeddingModel {
     } catch (IOException e) {
       throw new JembedException("cannot read " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * ONNX Runtime session configuration: jembed's defaults, then the "ortConfig" property
+   * ("key=value;key=value", ONNX Runtime's session config keys) on top.
+   */
+  static Map<String, String> sessionConfig(LoadOptions options) {
+    Map<String, String> entries = new LinkedHashMap<>(DEFAULT_SESSION_CONFIG);
+    String spec = options.properties().get("ortConfig");
+    if (spec == null || spec.isBlank()) {
+      return entries;
+    }
+    for (String part : spec.split(";")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      if (eq <= 0 || eq == part.length() - 1) {
+        throw new IllegalArgumentException(
+            "property ortConfig must be key=value pairs separated by ';', got '" + part + "'");
+      }
+      entries.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+    }
+    return entries;
   }
 
   private static int intProperty(LoadOptions options, String key, int fallback) {

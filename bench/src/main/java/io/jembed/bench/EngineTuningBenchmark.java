@@ -18,11 +18,16 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... io.jembed.bench.EngineTuningBenchmark [--model all-MiniLM-L6-v2] [--rounds 3] [--long]
- *     [--configs sessions:batchSize:maxBatchTokens,...]
+ *     [--configs workers:batchSize:maxBatchTokens[:property=value&...],...]
  * </pre>
  */
 public final class EngineTuningBenchmark {
-  record Config(String name, int sessions, int batchSize, int maxBatchTokens) {}
+  record Config(
+      String name, int workers, int batchSize, int maxBatchTokens, Map<String, String> properties) {
+    Config(String name, int workers, int batchSize, int maxBatchTokens) {
+      this(name, workers, batchSize, maxBatchTokens, Map.of());
+    }
+  }
 
   public static void main(String[] args) {
     String model = "all-MiniLM-L6-v2";
@@ -45,23 +50,21 @@ public final class EngineTuningBenchmark {
         configSpec != null
             ? parse(configSpec)
             : List.of(
-                new Config("1 session x 2 threads, batch 32", 1, 32, 16_384),
-                new Config("2 sessions x 1 thread, batch 32", 2, 32, 16_384),
-                new Config("1 session x 2 threads, batch 128", 1, 128, 16_384),
-                new Config("2 sessions x 1 thread, batch 128", 2, 128, 16_384),
-                new Config("2 sessions x 1 thread, batch 128, 4096 tokens", 2, 128, 4_096),
-                new Config("1 session x 2 threads, batch 128, 4096 tokens", 1, 128, 4_096));
+                new Config("1 worker x 2 threads, batch 32", 1, 32, 16_384),
+                new Config("2 workers x 1 thread, batch 32", 2, 32, 16_384),
+                new Config("1 worker x 2 threads, batch 128", 1, 128, 16_384),
+                new Config("2 workers x 1 thread, batch 128", 2, 128, 16_384),
+                new Config("2 workers x 1 thread, batch 128, 4096 tokens", 2, 128, 4_096),
+                new Config("1 worker x 2 threads, batch 128, 4096 tokens", 1, 128, 4_096));
     Map<Config, SentenceTransformer> models = new LinkedHashMap<>();
     try {
       for (Config c : configs) {
-        models.put(
-            c,
-            SentenceTransformer.load(
-                model,
-                LoadOptions.builder()
-                    .property("sessions", String.valueOf(c.sessions()))
-                    .property("maxBatchTokens", String.valueOf(c.maxBatchTokens()))
-                    .build()));
+        LoadOptions.Builder load =
+            LoadOptions.builder()
+                .property("workers", String.valueOf(c.workers()))
+                .property("maxBatchTokens", String.valueOf(c.maxBatchTokens()));
+        c.properties().forEach(load::property);
+        models.put(c, SentenceTransformer.load(model, load.build()));
       }
       List<String> texts =
           longPassages ? passages(models.values().iterator().next(), sentences) : sentences;
@@ -92,7 +95,7 @@ public final class EngineTuningBenchmark {
         double median = EncodeBenchmark.median(v);
         System.out.printf(
             Locale.ROOT,
-            "%-48s %7.0f texts/s %9.0f tokens/s%n",
+            "%-60s %7.0f texts/s %9.0f tokens/s%n",
             c.name(),
             median,
             median * tokens / texts.size());
@@ -102,20 +105,37 @@ public final class EngineTuningBenchmark {
     }
   }
 
-  /** "sessions:batchSize:maxBatchTokens,..." */
+  /**
+   * "workers:batchSize:maxBatchTokens[:property=value&property=value],..." with LoadOptions
+   * properties such as sessions=1, latencySession=false or ortConfig=key=value;key=value.
+   */
   static List<Config> parse(String spec) {
     List<Config> out = new ArrayList<>();
     for (String part : spec.split(",")) {
-      String[] f = part.split(":");
-      int sessions = Integer.parseInt(f[0]);
+      String[] f = part.split(":", 4);
+      int workers = Integer.parseInt(f[0]);
       int batch = Integer.parseInt(f[1]);
       int budget = Integer.parseInt(f[2]);
+      Map<String, String> properties = new LinkedHashMap<>();
+      if (f.length > 3) {
+        for (String property : f[3].split("&")) {
+          int eq = property.indexOf('=');
+          properties.put(property.substring(0, eq), property.substring(eq + 1));
+        }
+      }
       out.add(
           new Config(
-              sessions + " sessions, batch " + batch + ", " + budget + " tokens",
-              sessions,
+              workers
+                  + " workers, batch "
+                  + batch
+                  + ", "
+                  + budget
+                  + " tokens"
+                  + (properties.isEmpty() ? "" : ", " + properties),
+              workers,
               batch,
-              budget));
+              budget,
+              properties));
     }
     return out;
   }

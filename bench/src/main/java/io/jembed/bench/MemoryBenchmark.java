@@ -17,7 +17,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -XX:+UseSerialGC -Xmx128m -cp ... io.jembed.bench.MemoryBenchmark [--sentences 100000]
- *     [--sessions N] [--discard]
+ *     [--workers N] [--discard]
  * </pre>
  */
 public final class MemoryBenchmark {
@@ -27,7 +27,7 @@ public final class MemoryBenchmark {
     Path shared = StsSentences.defaultSharedDir();
     String model = "all-MiniLM-L6-v2";
     boolean keep = true;
-    String sessions = null;
+    String workers = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--sentences" -> total = Integer.parseInt(args[++i]);
@@ -35,7 +35,7 @@ public final class MemoryBenchmark {
         case "--shared" -> shared = Path.of(args[++i]);
         case "--model" -> model = args[++i];
         case "--discard" -> keep = false;
-        case "--sessions" -> sessions = args[++i];
+        case "--workers" -> workers = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -52,8 +52,8 @@ public final class MemoryBenchmark {
     List<float[][]> kept = new ArrayList<>();
     long t0 = System.nanoTime();
     LoadOptions.Builder load = LoadOptions.builder();
-    if (sessions != null) {
-      load.property("sessions", sessions);
+    if (workers != null) {
+      load.property("workers", workers);
     }
     try (SentenceTransformer m = SentenceTransformer.load(model, load.build())) {
       System.out.printf(Locale.ROOT, "after load: rss %d MB%n", rssMb("VmRSS"));

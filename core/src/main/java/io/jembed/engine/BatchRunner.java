@@ -10,24 +10,32 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the batches of one encode call: inline on a single session, or spread over several sessions,
- * one worker thread each, taking batches in order from a shared counter.
+ * Runs the batches of one encode call. Throughput: one or more workers, each taking batches in
+ * order from a shared counter and running them on its session (several workers may share one
+ * session: ONNX Runtime's Run is thread-safe, and the weights stay in memory once). Latency: an
+ * encode that fits in one batch runs inline on the latency session, which uses every core.
  */
 final class BatchRunner implements AutoCloseable {
   interface BatchTask {
     void run(OnnxTransformer session, int batch);
   }
 
-  private final List<OnnxTransformer> sessions;
+  private final List<OnnxTransformer> workerSessions;
+  private final OnnxTransformer latencySession;
   private final ExecutorService workers;
 
-  BatchRunner(List<OnnxTransformer> sessions) {
-    this.sessions = sessions;
+  /**
+   * @param workerSessions the session of each worker (the same session may appear several times)
+   * @param latencySession the session for single-batch encodes (may be one of the worker sessions)
+   */
+  BatchRunner(List<OnnxTransformer> workerSessions, OnnxTransformer latencySession) {
+    this.workerSessions = List.copyOf(workerSessions);
+    this.latencySession = latencySession;
     this.workers =
-        sessions.size() == 1
+        workerSessions.size() == 1
             ? null
             : Executors.newFixedThreadPool(
-                sessions.size(),
+                workerSessions.size(),
                 r -> {
                   Thread t = new Thread(r, "jembed-inference");
                   t.setDaemon(true);
@@ -36,15 +44,19 @@ final class BatchRunner implements AutoCloseable {
   }
 
   void run(int batches, BatchTask task) {
-    if (workers == null || batches == 1) {
+    if (batches == 1) {
+      task.run(latencySession, 0);
+      return;
+    }
+    if (workers == null) {
       for (int b = 0; b < batches; b++) {
-        task.run(sessions.get(0), b);
+        task.run(workerSessions.get(0), b);
       }
       return;
     }
     AtomicInteger next = new AtomicInteger();
     List<Future<?>> futures = new ArrayList<>();
-    for (OnnxTransformer session : sessions) {
+    for (OnnxTransformer session : workerSessions) {
       futures.add(
           workers.submit(
               () -> {

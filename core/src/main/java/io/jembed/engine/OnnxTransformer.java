@@ -52,8 +52,10 @@ public final class OnnxTransformer implements AutoCloseable {
    *
    * @param threads intra-op threads (0 = ONNX Runtime's default: one per physical core)
    * @param device "cpu", "cuda" or "cuda:N"
+   * @param sessionConfig ONNX Runtime session configuration entries (SessionOptions config keys)
    */
-  public static OnnxTransformer open(Path onnxFile, int threads, String device) {
+  public static OnnxTransformer open(
+      Path onnxFile, int threads, String device, Map<String, String> sessionConfig) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -66,6 +68,9 @@ public final class OnnxTransformer implements AutoCloseable {
       }
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
+      }
+      for (Map.Entry<String, String> entry : sessionConfig.entrySet()) {
+        options.addConfigEntry(entry.getKey(), entry.getValue());
       }
       addDevice(options, device);
       session = env.createSession(onnxFile.toString(), options);

@@ -29,7 +29,10 @@ public final class Pipeline implements AutoCloseable {
 
   private final PipelineConfig config;
   private final TextTokenizer tokenizer;
+
+  /** Every distinct session, closed with the pipeline. */
   private final List<OnnxTransformer> transformers;
+
   private final boolean pooledOutput;
   private final BatchRunner runner;
   private final int maxBatchTokens;
@@ -37,23 +40,35 @@ public final class Pipeline implements AutoCloseable {
   private final ModelInfo info;
 
   /**
-   * @param transformers one or more sessions of the same model; batches run on them in parallel
+   * @param workerSessions the session of each parallel batch worker (the same session may serve
+   *     several workers)
+   * @param latencySession the session for encodes that fit in one batch
    * @param maxBatchTokens padded tokens per batch at most (texts x longest length)
    */
   public Pipeline(
       PipelineConfig config,
       TextTokenizer tokenizer,
-      List<OnnxTransformer> transformers,
+      List<OnnxTransformer> workerSessions,
+      OnnxTransformer latencySession,
       ModelInfo info,
       int maxBatchTokens) {
     this.config = config;
     this.tokenizer = tokenizer;
-    this.transformers = List.copyOf(transformers);
-    this.pooledOutput = this.transformers.get(0).pooledOutput();
+    List<OnnxTransformer> distinct = new ArrayList<>();
+    for (OnnxTransformer t : workerSessions) {
+      if (distinct.stream().noneMatch(d -> d == t)) {
+        distinct.add(t);
+      }
+    }
+    if (distinct.stream().noneMatch(d -> d == latencySession)) {
+      distinct.add(latencySession);
+    }
+    this.transformers = List.copyOf(distinct);
+    this.pooledOutput = latencySession.pooledOutput();
     this.pooler = new Pooler(config.pooling());
     this.info = info;
     this.maxBatchTokens = maxBatchTokens;
-    this.runner = new BatchRunner(this.transformers);
+    this.runner = new BatchRunner(workerSessions, latencySession);
   }
 
   public int countTokens(String text) {

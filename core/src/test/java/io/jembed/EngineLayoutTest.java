@@ -1,0 +1,110 @@
+package io.jembed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine's session layouts (one session on all cores; parallel workers sharing or owning
+ * sessions; a latency session for single-batch encodes) give the same vectors.
+ */
+class EngineLayoutTest {
+  static SentenceTransformer reference;
+  static List<String> texts;
+
+  @BeforeAll
+  static void load() {
+    reference = SentenceTransformer.load("all-MiniLM-L6-v2");
+    texts = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      texts.add(
+          "Sentence number "
+              + i
+              + " talks about "
+              + "cats and dogs and birds ".repeat(1 + i % 7)
+              + "in a garden.");
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    reference.close();
+  }
+
+  private static void assertSameVectors(SentenceTransformer model) {
+    // small batches: many batches, so several workers take part
+    EncodeOptions options = EncodeOptions.builder().batchSize(4).build();
+    Embeddings expected = reference.encode(texts, options);
+    Embeddings actual = model.encode(texts, options);
+    for (int i = 0; i < texts.size(); i++) {
+      assertThat(SimilarityFunction.COSINE.score(expected.get(i), actual.get(i)))
+          .as("text %d", i)
+          .isGreaterThanOrEqualTo(0.99999f);
+    }
+    // a single text runs on the latency session
+    assertThat(
+            SimilarityFunction.COSINE.score(
+                reference.encode("one query"), model.encode("one query")))
+        .isGreaterThanOrEqualTo(0.99999f);
+  }
+
+  @Test
+  void twoWorkersSharingOneSessionGiveTheSameVectors() {
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder()
+                .threads(2)
+                .property("workers", "2")
+                .property("sessions", "1")
+                .build())) {
+      assertSameVectors(model);
+    }
+  }
+
+  @Test
+  void twoWorkersWithTheirOwnSessionsAndALatencySessionGiveTheSameVectors() {
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder().threads(2).property("workers", "2").build())) {
+      assertSameVectors(model);
+    }
+  }
+
+  @Test
+  void onnxRuntimeSessionConfigEntriesArePassedThrough() {
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder()
+                .property(
+                    "ortConfig", "session.set_denormal_as_zero=1; session.use_env_allocators=0")
+                .build())) {
+      assertSameVectors(model);
+    }
+  }
+
+  @Test
+  void malformedLayoutPropertiesAreRefusedByName() {
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2",
+                    LoadOptions.builder().property("ortConfig", "no-equals-sign").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ortConfig")
+        .hasMessageContaining("no-equals-sign");
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2", LoadOptions.builder().property("workers", "0").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("workers");
+  }
+}
