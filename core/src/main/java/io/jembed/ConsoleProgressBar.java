@@ -5,26 +5,53 @@ import java.util.Locale;
 
 /**
  * A one-line progress bar on stderr, redrawn at most every 100 ms, like tqdm: {@code Batches 42%
- * |████████▍ | 420/1000 [00:03<00:04, 140.0/s]}. Use it as a {@link ProgressListener}.
+ * |████████▍ | 420/1000 [00:03<00:04, 140.0/s]}. Use it as a {@link ProgressListener}. When stderr
+ * is not a terminal (a log file, CI), it prints one plain line every 10 seconds and at the end
+ * instead of redrawing.
  */
 public final class ConsoleProgressBar implements ProgressListener, AutoCloseable {
   private static final int WIDTH = 30;
   private final String label;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
-  private long lastDraw;
+  private long lastDraw = startNanos;
   private long lastDone = -1;
   private long lastTotal;
   private boolean drawn;
   private long drawnDone = -1;
+  private final boolean interactive;
+  private final long intervalNanos;
 
   public ConsoleProgressBar(String label) {
-    this(label, System.err);
+    this(label, System.err, stderrIsTerminal());
   }
 
   public ConsoleProgressBar(String label, PrintStream out) {
+    this(label, out, true);
+  }
+
+  /**
+   * @param interactive redraw in place with carriage returns (a terminal); otherwise print a line
+   *     every 10 seconds
+   */
+  public ConsoleProgressBar(String label, PrintStream out, boolean interactive) {
     this.label = label;
     this.out = out;
+    this.interactive = interactive;
+    this.intervalNanos = interactive ? 100_000_000L : 10_000_000_000L;
+  }
+
+  /** Console.isTerminal() exists from JDK 22; on 21, a console exists only for a terminal. */
+  private static boolean stderrIsTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   @Override
@@ -32,7 +59,7 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
     lastDone = done;
     lastTotal = total;
     long now = System.nanoTime();
-    if (done < total && drawn && now - lastDraw < 100_000_000L) {
+    if (done < total && (drawn || !interactive) && now - lastDraw < intervalNanos) {
       return;
     }
     lastDraw = now;
@@ -49,7 +76,9 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
     out.print(
         String.format(
             Locale.ROOT,
-            "\r%s %3d%% |%s| %d/%d [%s<%s, %.1f/s]",
+            (interactive ? "\r" : "")
+                + "%s %3d%% |%s| %d/%d [%s<%s, %.1f/s]"
+                + (interactive ? "" : "%n"),
             label,
             Math.round(fraction * 100),
             bar,
@@ -74,7 +103,9 @@ public final class ConsoleProgressBar implements ProgressListener, AutoCloseable
       if (drawnDone != lastDone) {
         draw(lastDone, lastTotal, System.nanoTime());
       }
-      out.println();
+      if (interactive) {
+        out.println();
+      }
       out.flush();
     }
   }

@@ -3,6 +3,8 @@ package io.jembed;
 import io.jembed.engine.OnnxTransformer;
 import io.jembed.engine.Pipeline;
 import io.jembed.engine.TextTokenizer;
+import io.jembed.hub.HubClient;
+import io.jembed.hub.MavenArtifacts;
 import io.jembed.model.ModelResolver;
 import io.jembed.model.PipelineConfig;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -93,15 +96,47 @@ public final class SentenceTransformer implements EmbeddingModel {
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
+    checkPropertyNames(options);
     ModelResolver.Resolved resolved = ModelResolver.resolve(name, options);
     return fromFolder(resolved, options);
   }
 
   /** Loads a sentence-transformers folder (with onnx/model.onnx or model.onnx). */
   public static SentenceTransformer load(Path directory, LoadOptions options) {
+    checkPropertyNames(options);
     Path dir = directory.toAbsolutePath().normalize();
     String id = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
     return fromFolder(new ModelResolver.Resolved(id, directory, "folder"), options);
+  }
+
+  /** The LoadOptions properties local models read; any other name is a typo worth reporting. */
+  static final Set<String> PROPERTIES =
+      Set.of(
+          HubClient.ONNX_FILE_PROPERTY,
+          "maxSeqLength",
+          "workers",
+          "sessions",
+          "latencySession",
+          "maxBatchTokens",
+          "ortConfig",
+          MavenArtifacts.LOCAL_REPOSITORY_PROPERTY,
+          MavenArtifacts.REMOTE_REPOSITORY_PROPERTY);
+
+  private static void checkPropertyNames(LoadOptions options) {
+    for (String key : options.properties().keySet()) {
+      if (!PROPERTIES.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown property '"
+                + key
+                + "' for a local model; known: "
+                + new java.util.TreeSet<>(PROPERTIES));
+      }
+    }
+    String latency = options.properties().get("latencySession");
+    if (latency != null && !latency.equals("true") && !latency.equals("false")) {
+      throw new IllegalArgumentException(
+          "property latencySession must be true or false, got '" + latency + "'");
+    }
   }
 
   private static SentenceTransformer fromFolder(

@@ -106,5 +106,19 @@ class EngineLayoutTest {
                     "all-MiniLM-L6-v2", LoadOptions.builder().property("workers", "0").build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("workers");
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2", LoadOptions.builder().property("worker", "2").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown property 'worker'")
+        .hasMessageContaining("workers");
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2",
+                    LoadOptions.builder().property("latencySession", "yes").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("latencySession");
   }
 }

@@ -538,9 +538,7 @@ public final class IndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      if (!format.equals("text") && !format.equals("json")) {
-        throw new UsageException("--format must be text or json, got '" + format + "'");
-      }
+      boolean json = Json.requested(format);
       SearchRequest request =
           usage(
               () -> {
@@ -573,7 +571,7 @@ public final class IndexCommand implements Callable<Integer> {
         hits = usage(() -> index.search(request));
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (format.equals("json")) {
+      if (json) {
         ArrayNode array = Json.MAPPER.createArrayNode();
         int rank = 1;
         for (SearchHit h : hits) {
@@ -629,9 +627,7 @@ public final class IndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      if (!format.equals("text") && !format.equals("json")) {
-        throw new UsageException("--format must be text or json, got '" + format + "'");
-      }
+      boolean json = Json.requested(format);
       IndexStats s;
       IndexMetadata m;
       try (LuceneVectorStore index = LuceneVectorStore.openReadOnly(dir, null)) {
@@ -639,7 +635,7 @@ public final class IndexCommand implements Callable<Integer> {
         m = index.metadata();
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (format.equals("json")) {
+      if (json) {
         ObjectNode o = Json.object();
         o.put("path", dir.toString());
         o.put("model", m.modelName());

@@ -35,15 +35,12 @@ public final class InfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String fmt = format.trim().toLowerCase(Locale.ROOT);
-    if (!fmt.equals("text") && !fmt.equals("json")) {
-      throw new UsageException("unknown format '" + format + "': expected text or json");
-    }
+    boolean json = Json.requested(format);
     try (EmbeddingModel model = modelOptions.open()) {
       ModelInfo info = model.info();
       PrintWriter out = spec.commandLine().getOut();
       String pipeline = model.toString();
-      if (fmt.equals("json")) {
+      if (json) {
         ObjectNode o = Json.object();
         o.put("name", modelOptions.model);
         ModelInfoJson.putFields(o, info);

@@ -18,6 +18,19 @@ final class Json {
     return MAPPER.createObjectNode();
   }
 
+  /**
+   * Whether a --format value of a command that prints text or JSON asks for JSON.
+   *
+   * @throws UsageException for anything but text or json
+   */
+  static boolean requested(String format) {
+    String f = format.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!f.equals("text") && !f.equals("json")) {
+      throw new UsageException("unknown format '" + format + "': expected text or json");
+    }
+    return f.equals("json");
+  }
+
   static void print(PrintWriter out, Object value) {
     try {
       out.println(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));

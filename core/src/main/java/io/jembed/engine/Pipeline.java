@@ -38,6 +38,8 @@ public final class Pipeline implements AutoCloseable {
   private final int maxBatchTokens;
   private final Pooler pooler;
   private final ModelInfo info;
+  private final java.util.concurrent.atomic.AtomicBoolean truncationWarned =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param workerSessions the session of each parallel batch worker (the same session may serve
@@ -206,8 +208,12 @@ public final class Pipeline implements AutoCloseable {
             totalTokens,
             tokenEmbeddings);
     if (result.truncatedCount() > 0) {
+      // the first time per model as a warning, then quietly: a server fed long inputs would
+      // otherwise log on every request (the Embeddings still say which inputs were cut)
       LOG.log(
-          System.Logger.Level.WARNING,
+          truncationWarned.getAndSet(true)
+              ? System.Logger.Level.DEBUG
+              : System.Logger.Level.WARNING,
           "{0} of {1} input(s) were longer than max_seq_length={2} tokens and were truncated;"
               + " split long documents into chunks so nothing is ignored",
           result.truncatedCount(),

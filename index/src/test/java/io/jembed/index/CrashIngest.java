@@ -1,5 +1,6 @@
 package io.jembed.index;
 
+import io.jembed.testing.HashingModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ public final class CrashIngest {
 
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
-    WordsModel model = new WordsModel("words-64", 64, 32);
+    HashingModel model = HashingModel.wholeWords("words-64", 64, 32);
     PrintStream out = System.out;
     try (LuceneVectorStore index =
         Files.exists(dir)

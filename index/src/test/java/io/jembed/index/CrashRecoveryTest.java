@@ -2,6 +2,7 @@ package io.jembed.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jembed.testing.HashingModel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ class CrashRecoveryTest {
     Path dir = tmp.resolve("idx");
     int acknowledged = runAndKill(dir, 6);
     assertThat(acknowledged).isGreaterThanOrEqualTo(6);
-    WordsModel model = new WordsModel("words-64", 64, 32);
+    HashingModel model = HashingModel.wholeWords("words-64", 64, 32);
     try (LuceneVectorStore index = LuceneVectorStore.open(dir, model)) {
       long docs = index.stats().documents();
       // every acknowledged batch is there, whole; an unacknowledged one may be too (the kill came

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jembed.JembedException;
 import io.jembed.Vectors;
+import io.jembed.testing.HashingModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class LuceneVectorStoreTest {
   @TempDir Path tmp;
-  final WordsModel model = new WordsModel("words-64", 64, 32);
+  final HashingModel model = HashingModel.wholeWords("words-64", 64, 32);
 
   LuceneVectorStore create(Path dir) {
     return LuceneVectorStore.create(dir, model, IndexOptions.defaults());
@@ -56,7 +57,7 @@ class LuceneVectorStoreTest {
   void refusesAnotherModel() {
     Path dir = tmp.resolve("idx");
     create(dir).close();
-    WordsModel other = new WordsModel("other-64", 64, 32);
+    HashingModel other = HashingModel.wholeWords("other-64", 64, 32);
     assertThatThrownBy(() -> LuceneVectorStore.open(dir, other))
         .isInstanceOf(JembedException.class)
         .hasMessageContaining("was built with model words-64")
@@ -64,7 +65,8 @@ class LuceneVectorStoreTest {
     assertThatThrownBy(() -> LuceneVectorStore.openReadOnly(dir, other))
         .hasMessageContaining("not comparable");
     // same id, other dimension: another identity too
-    assertThatThrownBy(() -> LuceneVectorStore.open(dir, new WordsModel("words-64", 32, 32)))
+    assertThatThrownBy(
+            () -> LuceneVectorStore.open(dir, HashingModel.wholeWords("words-64", 32, 32)))
         .hasMessageContaining("was built with model");
   }
 
@@ -371,7 +373,7 @@ class LuceneVectorStoreTest {
       index.upsert(corpus());
       index.commit();
     }
-    WordsModel bigger = new WordsModel("words-96", 96, 32);
+    HashingModel bigger = HashingModel.wholeWords("words-96", 96, 32);
     long[] progress = new long[2];
     long n =
         LuceneVectorStore.reindex(

@@ -2,7 +2,6 @@ package io.jembed.toolkit;
 
 import io.jembed.SimilarityFunction;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -70,7 +69,7 @@ public final class ParaphraseMining {
     int n = vectors.length;
     VectorScorer scorer = new VectorScorer(vectors, similarity);
     // a pair can arrive twice (from each end in top-k mode): room for both copies of the best
-    PairHeap best = new PairHeap((int) Math.min(Integer.MAX_VALUE - 8, 2L * maxPairs));
+    TopK best = new TopK((int) Math.min(Integer.MAX_VALUE - 8, 2L * maxPairs));
     for (int start = 0; start < n; start += queryChunkSize) {
       int end = (int) Math.min(n, (long) start + queryChunkSize);
       int blocks = (end - start + ROW_BLOCK - 1) / ROW_BLOCK;
@@ -110,13 +109,15 @@ public final class ParaphraseMining {
                 synchronized (best) {
                   for (int i = from; i < to; i++) {
                     for (Hit h : rows[i - from].sorted()) {
-                      best.offer(Math.min(i, h.corpusId()), Math.max(i, h.corpusId()), h.score());
+                      best.offer(
+                          TopK.pairKey(Math.min(i, h.corpusId()), Math.max(i, h.corpusId())),
+                          h.score());
                     }
                   }
                 }
               });
     }
-    return best.distinctSorted(maxPairs);
+    return distinctPairs(best, maxPairs);
   }
 
   /** Builder for {@link ParaphraseMining}. */
@@ -179,94 +180,21 @@ public final class ParaphraseMining {
     }
   }
 
-  /** The best pairs so far, worst at the root; pairs are keyed (first << 32 | second). */
-  static final class PairHeap {
-    private final int capacity;
-    private float[] scores = new float[64];
-    private long[] keys = new long[64];
-    private int size;
-
-    PairHeap(int capacity) {
-      this.capacity = capacity;
+  /** The best pairs of a heap keyed by {@link TopK#pairKey}, each pair once, best first. */
+  static List<ScoredPair> distinctPairs(TopK best, int limit) {
+    List<ScoredPair> out = new ArrayList<>();
+    long previous = -1;
+    for (int i : best.bestFirst()) {
+      long key = best.key(i);
+      if (key == previous) {
+        continue;
+      }
+      previous = key;
+      out.add(new ScoredPair(TopK.pairFirst(key), TopK.pairSecond(key), best.score(i)));
+      if (out.size() == limit) {
+        break;
+      }
     }
-
-    private static boolean worse(float sa, long ka, float sb, long kb) {
-      return sa < sb || (sa == sb && ka > kb);
-    }
-
-    void offer(int first, int second, float score) {
-      long key = ((long) first << 32) | (second & 0xffffffffL);
-      if (size < capacity) {
-        if (size == scores.length) {
-          int grown = (int) Math.min(capacity, (long) size * 2);
-          scores = Arrays.copyOf(scores, grown);
-          keys = Arrays.copyOf(keys, grown);
-        }
-        int i = size++;
-        while (i > 0) {
-          int parent = (i - 1) >>> 1;
-          if (!worse(score, key, scores[parent], keys[parent])) {
-            break;
-          }
-          scores[i] = scores[parent];
-          keys[i] = keys[parent];
-          i = parent;
-        }
-        scores[i] = score;
-        keys[i] = key;
-        return;
-      }
-      if (!worse(scores[0], keys[0], score, key)) {
-        return;
-      }
-      int i = 0;
-      while (true) {
-        int left = 2 * i + 1;
-        if (left >= size) {
-          break;
-        }
-        int right = left + 1;
-        int child =
-            right < size && worse(scores[right], keys[right], scores[left], keys[left])
-                ? right
-                : left;
-        if (!worse(scores[child], keys[child], score, key)) {
-          break;
-        }
-        scores[i] = scores[child];
-        keys[i] = keys[child];
-        i = child;
-      }
-      scores[i] = score;
-      keys[i] = key;
-    }
-
-    List<ScoredPair> distinctSorted(int limit) {
-      Integer[] order = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(
-          order,
-          (a, b) -> {
-            if (scores[a] != scores[b]) {
-              return scores[a] > scores[b] ? -1 : 1;
-            }
-            return Long.compare(keys[a], keys[b]);
-          });
-      List<ScoredPair> out = new ArrayList<>();
-      long previous = -1;
-      for (int i : order) {
-        if (keys[i] == previous) {
-          continue;
-        }
-        previous = keys[i];
-        out.add(new ScoredPair((int) (keys[i] >>> 32), (int) keys[i], scores[i]));
-        if (out.size() == limit) {
-          break;
-        }
-      }
-      return List.copyOf(out);
-    }
+    return List.copyOf(out);
   }
 }

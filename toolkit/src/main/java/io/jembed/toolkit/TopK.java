@@ -5,21 +5,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The k best (id, score) pairs seen so far: a bounded heap with the worst entry at the root. Order:
- * higher score first, then lower id, so results never depend on the order of arrival. NaN scores
- * count as the lowest possible score.
+ * The k best (key, score) entries seen so far: a bounded heap with the worst entry at the root.
+ * Order: higher score first, then lower key, so results never depend on the order of arrival. NaN
+ * scores count as the lowest possible score. Keys are corpus ids, or pairs of ids packed into a
+ * long by {@link #pairKey}.
  */
 final class TopK {
   private final int capacity;
   private float[] scores;
-  private int[] ids;
+  private long[] ids;
   private int size;
 
   TopK(int capacity) {
     this.capacity = capacity;
     int initial = Math.max(1, Math.min(capacity, 64));
     this.scores = new float[initial];
-    this.ids = new int[initial];
+    this.ids = new long[initial];
   }
 
   int size() {
@@ -27,7 +28,7 @@ final class TopK {
   }
 
   /** True if a is ranked below b. */
-  private static boolean worse(float sa, int ia, float sb, int ib) {
+  private static boolean worse(float sa, long ia, float sb, long ib) {
     return sa < sb || (sa == sb && ia > ib);
   }
 
@@ -36,7 +37,7 @@ final class TopK {
     return size < capacity ? Float.NEGATIVE_INFINITY : scores[0];
   }
 
-  void offer(int id, float score) {
+  void offer(long id, float score) {
     if (size == capacity) {
       // fast path: most scores lose to the current k-th best (NaN fails the comparison too)
       if (capacity == 0 || !(score >= scores[0]) || (score == scores[0] && id > ids[0])) {
@@ -94,8 +95,38 @@ final class TopK {
     }
   }
 
+  /** The key of the pair (first, second), ordered by first, then second. */
+  static long pairKey(int first, int second) {
+    return ((long) first << 32) | (second & 0xffffffffL);
+  }
+
+  static int pairFirst(long key) {
+    return (int) (key >>> 32);
+  }
+
+  static int pairSecond(long key) {
+    return (int) key;
+  }
+
+  long key(int entry) {
+    return ids[entry];
+  }
+
+  float score(int entry) {
+    return scores[entry];
+  }
+
   /** The entries, best first. */
   List<Hit> sorted() {
+    List<Hit> out = new ArrayList<>(size);
+    for (int i : bestFirst()) {
+      out.add(new Hit((int) ids[i], scores[i]));
+    }
+    return out;
+  }
+
+  /** Entry indexes (for {@link #key} and {@link #score}), best first. */
+  int[] bestFirst() {
     Integer[] order = new Integer[size];
     for (int i = 0; i < size; i++) {
       order[i] = i;
@@ -106,11 +137,11 @@ final class TopK {
           if (scores[a] != scores[b]) {
             return scores[a] > scores[b] ? -1 : 1;
           }
-          return Integer.compare(ids[a], ids[b]);
+          return Long.compare(ids[a], ids[b]);
         });
-    List<Hit> out = new ArrayList<>(size);
-    for (int i : order) {
-      out.add(new Hit(ids[i], scores[i]));
+    int[] out = new int[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = order[i];
     }
     return out;
   }

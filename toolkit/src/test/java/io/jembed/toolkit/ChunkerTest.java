@@ -3,6 +3,7 @@ package io.jembed.toolkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jembed.testing.HashingModel;
 import java.util.List;
 import java.util.function.ToIntFunction;
 import net.jqwik.api.Arbitraries;

@@ -3,6 +3,7 @@ package io.jembed.toolkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jembed.EncodeOptions;
+import io.jembed.testing.HashingModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

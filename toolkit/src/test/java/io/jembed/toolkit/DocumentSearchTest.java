@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jembed.EncodeOptions;
+import io.jembed.testing.HashingModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
