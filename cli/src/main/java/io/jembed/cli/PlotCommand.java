@@ -11,20 +11,18 @@ import io.jembed.plot.Projection;
 import io.jembed.plot.ProjectionMethod;
 import io.jembed.plot.ProjectionOptions;
 import io.jembed.plot.Projector;
+import io.jembed.toolkit.AtomicFiles;
 import io.jembed.toolkit.io.EmbeddingFile;
 import io.jembed.toolkit.io.EmbeddingFiles;
 import io.jembed.toolkit.io.EmbeddingFormat;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -341,48 +339,23 @@ public final class PlotCommand implements Callable<Integer> {
   }
 
   private static void writeCoordinates(Path path, Projection p, Points points) {
-    Path target = path.toAbsolutePath();
-    Path tmp = null;
-    try {
-      Path dir = target.getParent();
-      Files.createDirectories(dir);
-      tmp = target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
-      try (BufferedWriter w =
-          Files.newBufferedWriter(
-              tmp,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE)) {
-        w.write("x,y,label,text\n");
-        for (int i = 0; i < p.size(); i++) {
-          w.write(
-              String.format(
-                  Locale.ROOT,
-                  "%s,%s,%s,%s%n",
-                  Double.toString(p.x(i)),
-                  Double.toString(p.y(i)),
-                  csvField(points.labels() == null ? "" : points.labels().get(i)),
-                  csvField(points.texts() == null ? "" : points.texts().get(i))));
-        }
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      }
-    }
+    AtomicFiles.write(
+        path,
+        out -> {
+          Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+          w.write("x,y,label,text\n");
+          for (int i = 0; i < p.size(); i++) {
+            w.write(
+                String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%s%n",
+                    Double.toString(p.x(i)),
+                    Double.toString(p.y(i)),
+                    csvField(points.labels() == null ? "" : points.labels().get(i)),
+                    csvField(points.texts() == null ? "" : points.texts().get(i))));
+          }
+          w.flush();
+        });
   }
 
   private static String csvField(String s) {

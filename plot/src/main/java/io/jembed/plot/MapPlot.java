@@ -1,18 +1,12 @@
 package io.jembed.plot;
 
 import io.jembed.JembedException;
+import io.jembed.toolkit.AtomicFiles;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -194,48 +188,11 @@ public final class MapPlot {
 
   public void write(Path path, PlotFormat format) {
     switch (format) {
-      case PNG -> writeAtomically(path, out -> ImageIO.write(toImage(), "png", out));
-      case SVG -> writeAtomically(path, out -> out.write(toSvg().getBytes(StandardCharsets.UTF_8)));
+      case PNG -> AtomicFiles.write(path, out -> ImageIO.write(toImage(), "png", out));
+      case SVG ->
+          AtomicFiles.write(path, out -> out.write(toSvg().getBytes(StandardCharsets.UTF_8)));
       case HTML ->
-          writeAtomically(path, out -> out.write(toHtml().getBytes(StandardCharsets.UTF_8)));
-    }
-  }
-
-  private interface Writer {
-    void write(OutputStream out) throws IOException;
-  }
-
-  private static void writeAtomically(Path path, Writer writer) {
-    Path target = path.toAbsolutePath();
-    Path dir = target.getParent();
-    Path tmp = null;
-    try {
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-      // a sibling temp file created like any new file (umask permissions, unlike createTempFile)
-      tmp = target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
-      try (OutputStream out =
-          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        writer.write(out);
-      }
-      try {
-        Files.move(
-            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      }
+          AtomicFiles.write(path, out -> out.write(toHtml().getBytes(StandardCharsets.UTF_8)));
     }
   }
 
