@@ -87,12 +87,11 @@ public final class SentenceTransformer implements EmbeddingModel {
    * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
    * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
    * {@code model.max_seq_length}), "workers" (forward passes run in parallel, each on threads /
-   * workers cores; default: one per core for weights up to 64 MB such as int8 exports, else 1),
-   * "sessions" (ONNX Runtime sessions the workers share; default one per worker), "latencySession"
-   * (with several workers, a further session on all cores runs encodes that fit in one batch;
-   * default true), "maxBatchTokens" (padded tokens per forward pass; default 2048 with one worker,
-   * 256 with several) and "ortConfig" (ONNX Runtime session config entries, {@code
-   * key=value;key=value}).
+   * workers cores; default: 2 for weights up to 64 MB such as int8 exports, else 1), "sessions"
+   * (ONNX Runtime sessions the workers share; default one per worker), "latencySession" (with
+   * several workers, a further session on all cores runs encodes that fit in one batch; default
+   * true), "maxBatchTokens" (padded tokens per forward pass; default 2048 with one worker, 256 with
+   * several) and "ortConfig" (ONNX Runtime session config entries, {@code key=value;key=value}).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -165,7 +164,10 @@ public final class SentenceTransformer implements EmbeddingModel {
     // query) on all cores. float32 MiniLM (90 MB) keeps one session with all cores.
     boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
     int workers =
-        Math.max(1, Math.min(threads, intProperty(options, "workers", smallWeights ? threads : 1)));
+        Math.max(
+            1,
+            Math.min(
+                threads, intProperty(options, "workers", smallWeights ? Math.min(2, threads) : 1)));
     int sessions = Math.min(workers, intProperty(options, "sessions", workers));
     boolean latencySession =
         workers > 1

@@ -35,20 +35,23 @@ import java.util.stream.Stream;
  * Measures the Lucene index: build time, size, recall@10 against exact search and query latency on
  * N vectors with the structure of real embeddings, and the end-to-end ingest cost of raw text.
  *
- * <p>Vectors: the STS benchmark's sentences (../shared/data) embedded with all-MiniLM-L6-v2 are the
- * centroids; each indexed vector mixes two random centroids (weights 0.6-1 / rest) plus Gaussian
- * noise, normalized. Queries are drawn the same way with another seed, so they are new points of
- * the same distribution. Uniform random vectors would be an unfairly easy (or hard) test.
+ * <p>Vectors ({@code --data text}, the default): real embeddings of generated sentences, each the
+ * first part of one STS sentence (../shared/data) and the last part of another, embedded with
+ * {@code --text-model} (all-MiniLM-L6-v2-int8) and cached in the work folder; the last {@code
+ * --queries} sentences are held out as queries. {@code --data mixtures}: the STS sentences'
+ * embeddings are centroids and each vector mixes two of them plus Gaussian noise ({@code --noise}),
+ * a tightly clustered, harder set. Uniform random vectors would be an unfairly easy (or hard) test.
  *
  * <pre>
- * java -Xmx8g -cp ... io.jembed.index.bench.IndexBenchmark --size 100000 --quantization int8,none
+ * java -Xmx10g -cp ... io.jembed.index.bench.IndexBenchmark --size 1000000 --quantization int8
  * java -cp ... io.jembed.index.bench.IndexBenchmark --ingest 2000
  * </pre>
  *
- * Options: --size N (100000), --queries N (500), --quantization list (int8), --candidates list (num
- * candidates per search, 100), --dir folder (target/index-bench), --keep (keep indexes), --reuse
- * (search a kept index again), --shared folder (../shared), --ingest N (run the ingest benchmark on
- * N documents instead).
+ * Options: --size N (100000), --queries N (500), --data text|mixtures (text), --text-model name,
+ * --noise x (0.15, mixtures), --quantization list (int8), --candidates list (num candidates per
+ * search, 100), --hnsw-m N (16), --beam-width N (100), --dir folder (target/index-bench), --keep
+ * (keep indexes), --reuse (search a kept index again), --shared folder (../shared), --ingest N (run
+ * the ingest benchmark on N documents instead).
  */
 public final class IndexBenchmark {
   private static final int K = 10;
