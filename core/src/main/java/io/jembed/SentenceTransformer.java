@@ -48,6 +48,11 @@ public final class SentenceTransformer implements EmbeddingModel {
   /** With parallel sessions, smaller batches keep both busy (measured: int8, 256 vs 2048 +44%). */
   static final int PARALLEL_MAX_BATCH_TOKENS = 256;
 
+  /**
+   * The same for float32 weights sharing one session (measured: long passages, 512 vs 2048 +8%).
+   */
+  static final int PARALLEL_LARGE_MAX_BATCH_TOKENS = 512;
+
   /** ONNX Runtime session config entries jembed sets unless "ortConfig" overrides them. */
   static final Map<String, String> DEFAULT_SESSION_CONFIG = Map.of();
 
@@ -158,17 +163,15 @@ public final class SentenceTransformer implements EmbeddingModel {
     int cores = Runtime.getRuntime().availableProcessors();
     int threads = options.threads().orElse(cores);
     // measured on 2 cores (bench EngineTuningBenchmark, docs/benchmarks.md): two forward passes
-    // in parallel, one thread each, beat one pass on two threads. For int8 weights (23 MB) they
-    // buy 14% on short texts and 44% on long ones; a second copy of the weights is cheap there, so
-    // small models get two workers plus a latency session that runs single-batch encodes (one
-    // query) on all cores. float32 MiniLM (90 MB) keeps one session with all cores.
+    // in parallel, one thread each, beat one pass on two threads (float32: +9% on short texts,
+    // +10% on long ones, sharing one session and so one copy of the weights; int8: +14% and +44%,
+    // with a session each, since 23 MB of weights are cheap to hold twice). A single query on one
+    // thread takes about 1.4x longer, so once single-batch encodes repeat (a query loop, a
+    // server), a latency session on all cores is opened in the background and takes them over.
     boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
     int workers =
-        Math.max(
-            1,
-            Math.min(
-                threads, intProperty(options, "workers", smallWeights ? Math.min(2, threads) : 1)));
-    int sessions = Math.min(workers, intProperty(options, "sessions", workers));
+        Math.max(1, Math.min(threads, intProperty(options, "workers", Math.min(2, threads))));
+    int sessions = Math.min(workers, intProperty(options, "sessions", smallWeights ? workers : 1));
     boolean latencySession =
         workers > 1
             && threads > 1
@@ -177,12 +180,13 @@ public final class SentenceTransformer implements EmbeddingModel {
         intProperty(
             options,
             "maxBatchTokens",
-            workers > 1 ? PARALLEL_MAX_BATCH_TOKENS : DEFAULT_MAX_BATCH_TOKENS);
+            workers == 1
+                ? DEFAULT_MAX_BATCH_TOKENS
+                : smallWeights ? PARALLEL_MAX_BATCH_TOKENS : PARALLEL_LARGE_MAX_BATCH_TOKENS);
     Map<String, String> sessionConfig = sessionConfig(options);
     String device = options.device().orElse("cpu");
     List<OnnxTransformer> transformers = new ArrayList<>();
     List<OnnxTransformer> workerSessions = new ArrayList<>();
-    OnnxTransformer latency;
     try {
       for (int i = 0; i < sessions; i++) {
         transformers.add(
@@ -192,18 +196,15 @@ public final class SentenceTransformer implements EmbeddingModel {
       for (int i = 0; i < workers; i++) {
         workerSessions.add(transformers.get(i % sessions));
       }
-      latency =
-          latencySession
-              ? OnnxTransformer.open(config.onnxFile(), threads, device, sessionConfig)
-              : transformers.get(0);
-      if (latencySession) {
-        transformers.add(latency);
-      }
     } catch (RuntimeException e) {
       transformers.forEach(OnnxTransformer::close);
       tokenizerLoad.thenAccept(TextTokenizer::close);
       throw e;
     }
+    java.util.function.Supplier<OnnxTransformer> latencyFactory =
+        latencySession
+            ? () -> OnnxTransformer.open(config.onnxFile(), threads, device, sessionConfig)
+            : null;
     TextTokenizer tokenizer;
     String fingerprint;
     try {
@@ -240,13 +241,18 @@ public final class SentenceTransformer implements EmbeddingModel {
             config.prompts(),
             config.defaultPromptName());
     Pipeline pipeline =
-        new Pipeline(config, tokenizer, workerSessions, latency, info, maxBatchTokens);
+        new Pipeline(config, tokenizer, workerSessions, latencyFactory, info, maxBatchTokens);
     return new SentenceTransformer(info, config, resolved.source(), pipeline);
   }
 
   @Override
   public ModelInfo info() {
     return info;
+  }
+
+  /** Whether the background latency session is open and takes single-batch encodes (tests). */
+  boolean latencySessionReady() {
+    return pipeline.latencySessionReady();
   }
 
   /** The folder the model was loaded from (for bundled models, jembed's cache). */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's session layouts (one session on all cores; parallel workers sharing or owning
- * sessions; a latency session for single-batch encodes) give the same vectors.
+ * sessions; a latency session for repeated single-batch encodes) give the same vectors.
  */
 class EngineLayoutTest {
   static SentenceTransformer reference;
@@ -19,7 +19,9 @@ class EngineLayoutTest {
 
   @BeforeAll
   static void load() {
-    reference = SentenceTransformer.load("all-MiniLM-L6-v2");
+    reference =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2", LoadOptions.builder().property("workers", "1").build());
     texts = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       texts.add(
@@ -46,11 +48,48 @@ class EngineLayoutTest {
           .as("text %d", i)
           .isGreaterThanOrEqualTo(0.99999f);
     }
-    // a single text runs on the latency session
     assertThat(
             SimilarityFunction.COSINE.score(
                 reference.encode("one query"), model.encode("one query")))
         .isGreaterThanOrEqualTo(0.99999f);
+  }
+
+  @Test
+  void theDefaultLayoutGivesTheSameVectors() {
+    try (SentenceTransformer model = SentenceTransformer.load("all-MiniLM-L6-v2")) {
+      assertSameVectors(model);
+    }
+  }
+
+  @Test
+  void repeatedSingleQueriesMoveToALatencySessionWithTheSameVectors() throws Exception {
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder().threads(2).property("workers", "2").build())) {
+      float[] expected = reference.encode("one query");
+      assertThat(model.latencySessionReady()).isFalse();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!model.latencySessionReady() && System.nanoTime() < deadline) {
+        assertThat(SimilarityFunction.COSINE.score(expected, model.encode("one query")))
+            .isGreaterThanOrEqualTo(0.99999f);
+        Thread.sleep(20);
+      }
+      assertThat(model.latencySessionReady()).as("latency session opened").isTrue();
+      assertThat(SimilarityFunction.COSINE.score(expected, model.encode("one query")))
+          .isGreaterThanOrEqualTo(0.99999f);
+    }
+  }
+
+  @Test
+  void oneShotUseNeverOpensTheLatencySession() {
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder().threads(2).property("workers", "2").build())) {
+      model.encode("just one");
+      assertThat(model.latencySessionReady()).isFalse();
+    }
   }
 
   @Test
@@ -68,11 +107,15 @@ class EngineLayoutTest {
   }
 
   @Test
-  void twoWorkersWithTheirOwnSessionsAndALatencySessionGiveTheSameVectors() {
+  void twoWorkersWithTheirOwnSessionsGiveTheSameVectors() {
     try (SentenceTransformer model =
         SentenceTransformer.load(
             "all-MiniLM-L6-v2",
-            LoadOptions.builder().threads(2).property("workers", "2").build())) {
+            LoadOptions.builder()
+                .threads(2)
+                .property("workers", "2")
+                .property("sessions", "2")
+                .build())) {
       assertSameVectors(model);
     }
   }

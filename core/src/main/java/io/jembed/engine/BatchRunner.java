@@ -1,36 +1,49 @@
 package io.jembed.engine;
 
+import io.jembed.EmbeddingModel;
 import io.jembed.JembedException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Runs the batches of one encode call. Throughput: one or more workers, each taking batches in
  * order from a shared counter and running them on its session (several workers may share one
  * session: ONNX Runtime's Run is thread-safe, and the weights stay in memory once). Latency: an
- * encode that fits in one batch runs inline on the latency session, which uses every core.
+ * encode that fits in one batch runs inline; when such encodes repeat, a latency session on all
+ * cores is opened in the background and runs them from then on.
  */
 final class BatchRunner implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(EmbeddingModel.class.getName());
+
+  /** Single-batch encodes seen before the latency session is opened (a one-shot CLI call: none). */
+  private static final int LATENCY_SESSION_AFTER = 2;
+
   interface BatchTask {
     void run(OnnxTransformer session, int batch);
   }
 
   private final List<OnnxTransformer> workerSessions;
-  private final OnnxTransformer latencySession;
+  private final Supplier<OnnxTransformer> latencyFactory;
   private final ExecutorService workers;
+  private final AtomicInteger singleBatchCalls = new AtomicInteger();
+  private volatile OnnxTransformer latencySession;
+  private CompletableFuture<OnnxTransformer> latencyLoad;
+  private boolean closed;
 
   /**
    * @param workerSessions the session of each worker (the same session may appear several times)
-   * @param latencySession the session for single-batch encodes (may be one of the worker sessions)
+   * @param latencyFactory opens the latency session, or null to run single batches on a worker's
    */
-  BatchRunner(List<OnnxTransformer> workerSessions, OnnxTransformer latencySession) {
+  BatchRunner(List<OnnxTransformer> workerSessions, Supplier<OnnxTransformer> latencyFactory) {
     this.workerSessions = List.copyOf(workerSessions);
-    this.latencySession = latencySession;
+    this.latencyFactory = latencyFactory;
     this.workers =
         workerSessions.size() == 1
             ? null
@@ -43,9 +56,20 @@ final class BatchRunner implements AutoCloseable {
                 });
   }
 
+  boolean latencySessionReady() {
+    return latencySession != null;
+  }
+
   void run(int batches, BatchTask task) {
     if (batches == 1) {
-      task.run(latencySession, 0);
+      OnnxTransformer latency = latencySession;
+      if (latency == null) {
+        latency = workerSessions.get(0);
+        if (latencyFactory != null && singleBatchCalls.incrementAndGet() == LATENCY_SESSION_AFTER) {
+          openLatencySession();
+        }
+      }
+      task.run(latency, 0);
       return;
     }
     if (workers == null) {
@@ -88,10 +112,56 @@ final class BatchRunner implements AutoCloseable {
     }
   }
 
+  private synchronized void openLatencySession() {
+    if (closed || latencyLoad != null) {
+      return;
+    }
+    latencyLoad =
+        CompletableFuture.supplyAsync(
+            latencyFactory,
+            r -> {
+              Thread t = new Thread(r, "jembed-latency-session");
+              t.setDaemon(true);
+              t.start();
+            });
+    latencyLoad.whenComplete(
+        (session, error) -> {
+          if (error != null) {
+            // single queries keep running on a worker's session, only a little slower
+            LOG.log(System.Logger.Level.DEBUG, "latency session not opened: " + error.getMessage());
+            return;
+          }
+          synchronized (this) {
+            if (closed) {
+              session.close();
+            } else {
+              latencySession = session;
+            }
+          }
+        });
+  }
+
   @Override
   public void close() {
+    CompletableFuture<OnnxTransformer> load;
+    synchronized (this) {
+      closed = true;
+      load = latencyLoad;
+    }
     if (workers != null) {
       workers.shutdownNow();
+    }
+    if (load != null) {
+      try {
+        load.join(); // an opening session is closed by its completion handler
+      } catch (RuntimeException ignored) {
+        // it failed to open: nothing to close
+      }
+    }
+    OnnxTransformer latency = latencySession;
+    if (latency != null) {
+      latencySession = null;
+      latency.close();
     }
   }
 }

@@ -44,14 +44,14 @@ public final class Pipeline implements AutoCloseable {
   /**
    * @param workerSessions the session of each parallel batch worker (the same session may serve
    *     several workers)
-   * @param latencySession the session for encodes that fit in one batch
+   * @param latencySession opens a session on all cores for encodes that fit in one batch, or null
    * @param maxBatchTokens padded tokens per batch at most (texts x longest length)
    */
   public Pipeline(
       PipelineConfig config,
       TextTokenizer tokenizer,
       List<OnnxTransformer> workerSessions,
-      OnnxTransformer latencySession,
+      java.util.function.Supplier<OnnxTransformer> latencySession,
       ModelInfo info,
       int maxBatchTokens) {
     this.config = config;
@@ -62,15 +62,17 @@ public final class Pipeline implements AutoCloseable {
         distinct.add(t);
       }
     }
-    if (distinct.stream().noneMatch(d -> d == latencySession)) {
-      distinct.add(latencySession);
-    }
     this.transformers = List.copyOf(distinct);
-    this.pooledOutput = latencySession.pooledOutput();
+    this.pooledOutput = distinct.get(0).pooledOutput();
     this.pooler = new Pooler(config.pooling());
     this.info = info;
     this.maxBatchTokens = maxBatchTokens;
     this.runner = new BatchRunner(workerSessions, latencySession);
+  }
+
+  /** Whether the background latency session is open and takes single-batch encodes. */
+  public boolean latencySessionReady() {
+    return runner.latencySessionReady();
   }
 
   public int countTokens(String text) {
