@@ -56,7 +56,7 @@ public final class SentenceTransformer implements EmbeddingModel {
   /** ONNX Runtime session config entries jembed sets unless "ortConfig" overrides them. */
   static final Map<String, String> DEFAULT_SESSION_CONFIG = Map.of();
 
-  /** Weights up to this size (int8 exports) get a second inference session by default. */
+  /** Weights up to this size (int8 exports) give each worker its own session by default. */
   static final long SMALL_WEIGHTS_BYTES = 64L << 20;
 
   private final ModelInfo info;
@@ -92,11 +92,13 @@ public final class SentenceTransformer implements EmbeddingModel {
    * As {@link #load(String)}, with options: revision, cache folder, threads, device, and the
    * properties "onnxFile" (an ONNX file other than onnx/model.onnx), "maxSeqLength" (as setting
    * {@code model.max_seq_length}), "workers" (forward passes run in parallel, each on threads /
-   * workers cores; default: 2 for weights up to 64 MB such as int8 exports, else 1), "sessions"
-   * (ONNX Runtime sessions the workers share; default one per worker), "latencySession" (with
-   * several workers, a further session on all cores runs encodes that fit in one batch; default
-   * true), "maxBatchTokens" (padded tokens per forward pass; default 2048 with one worker, 256 with
-   * several) and "ortConfig" (ONNX Runtime session config entries, {@code key=value;key=value}).
+   * workers cores; default 2 on a CPU, 1 on a GPU), "sessions" (ONNX Runtime sessions the workers
+   * share; default one per worker for weights up to 64 MB such as int8 exports, else 1: one copy of
+   * the weights), "latencySession" (with several workers, once single-batch encodes repeat, a
+   * session on all cores is opened in the background and runs them; default true), "maxBatchTokens"
+   * (padded tokens per forward pass; default 2048 with one worker, else 256 for weights up to 64 MB
+   * and 512 above) and "ortConfig" (ONNX Runtime session config entries, {@code
+   * key=value;key=value}).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -169,8 +171,10 @@ public final class SentenceTransformer implements EmbeddingModel {
     // thread takes about 1.4x longer, so once single-batch encodes repeat (a query loop, a
     // server), a latency session on all cores is opened in the background and takes them over.
     boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
-    int workers =
-        Math.max(1, Math.min(threads, intProperty(options, "workers", Math.min(2, threads))));
+    String device = options.device().orElse("cpu");
+    // on a GPU one session does the work; more would hold more copies of the weights there
+    int defaultWorkers = device.equalsIgnoreCase("cpu") ? Math.min(2, threads) : 1;
+    int workers = Math.max(1, Math.min(threads, intProperty(options, "workers", defaultWorkers)));
     int sessions = Math.min(workers, intProperty(options, "sessions", smallWeights ? workers : 1));
     boolean latencySession =
         workers > 1
@@ -184,7 +188,6 @@ public final class SentenceTransformer implements EmbeddingModel {
                 ? DEFAULT_MAX_BATCH_TOKENS
                 : smallWeights ? PARALLEL_MAX_BATCH_TOKENS : PARALLEL_LARGE_MAX_BATCH_TOKENS);
     Map<String, String> sessionConfig = sessionConfig(options);
-    String device = options.device().orElse("cpu");
     List<OnnxTransformer> transformers = new ArrayList<>();
     List<OnnxTransformer> workerSessions = new ArrayList<>();
     try {
