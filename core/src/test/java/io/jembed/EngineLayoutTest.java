@@ -163,5 +163,16 @@ class EngineLayoutTest {
                     LoadOptions.builder().property("latencySession", "yes").build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("latencySession");
+    // ONNX Runtime refuses a value it cannot parse; the message points at ortConfig
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2",
+                    LoadOptions.builder()
+                        .property("ortConfig", "session.dynamic_block_base=x")
+                        .build()))
+        .isInstanceOf(JembedException.class)
+        .hasMessageContaining("ortConfig")
+        .hasMessageContaining("session.dynamic_block_base");
   }
 }

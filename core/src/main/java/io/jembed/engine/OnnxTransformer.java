@@ -75,12 +75,14 @@ public final class OnnxTransformer implements AutoCloseable {
       addDevice(options, device);
       session = env.createSession(onnxFile.toString(), options);
     } catch (OrtException e) {
+      String suspects =
+          sessionConfig.isEmpty()
+              ? "corrupt or incompatible ONNX file?"
+              : "corrupt or incompatible ONNX file, or a bad ortConfig entry in "
+                  + sessionConfig
+                  + "?";
       throw new JembedException(
-          "cannot load ONNX model "
-              + onnxFile
-              + " (corrupt or incompatible ONNX file?): "
-              + e.getMessage(),
-          e);
+          "cannot load ONNX model " + onnxFile + " (" + suspects + "): " + e.getMessage(), e);
     }
     try {
       return inspect(env, session, onnxFile);
