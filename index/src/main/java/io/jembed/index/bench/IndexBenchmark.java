@@ -14,7 +14,8 @@ import io.jembed.toolkit.Chunk;
 import io.jembed.toolkit.Chunker;
 import io.jembed.toolkit.Hit;
 import io.jembed.toolkit.SemanticSearch;
-import java.io.DataOutputStream;
+import io.jembed.toolkit.io.EmbeddingFiles;
+import io.jembed.toolkit.io.EmbeddingFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -343,25 +344,9 @@ public final class IndexBenchmark {
     return new ArrayList<>(out);
   }
 
-  /** The sentences' embeddings, cached in the work folder (encoding takes a minute). */
-  static float[][] centroids(List<String> sentences, Path work) throws IOException {
-    Path cache = work.resolve("sts-minilm-" + sentences.size() + ".f32");
-    if (Files.exists(cache)) {
-      return readMatrix(cache);
-    }
-    long t = System.nanoTime();
-    float[][] v;
-    try (EmbeddingModel model = EmbeddingModel.load("all-MiniLM-L6-v2")) {
-      v = model.encode(sentences, EncodeOptions.defaults()).vectors();
-    }
-    System.out.printf(
-        Locale.ROOT,
-        "encoded %d STS sentences with all-MiniLM-L6-v2 in %.1f s (%.0f sentences/s)%n",
-        sentences.size(),
-        secs(t),
-        sentences.size() / secs(t));
-    writeMatrix(cache, v);
-    return v;
+  /** The sentences' embeddings with all-MiniLM-L6-v2, cached in the work folder. */
+  static float[][] centroids(List<String> sentences, Path work) {
+    return embedCached(sentences, "all-MiniLM-L6-v2", work);
   }
 
   /**
@@ -390,12 +375,15 @@ public final class IndexBenchmark {
     return new ArrayList<>(out);
   }
 
-  /** The texts' embeddings, cached in the work folder (a million take a quarter of an hour). */
-  static float[][] embedCached(List<String> texts, String modelName, Path work) throws IOException {
+  /**
+   * The texts' embeddings, cached in the work folder as an npy embedding file with its model
+   * sidecar (a million take a quarter of an hour).
+   */
+  static float[][] embedCached(List<String> texts, String modelName, Path work) {
     Path cache =
-        work.resolve("text-" + modelName + "-" + texts.size() + "-" + texts.hashCode() + ".f32");
+        work.resolve("text-" + modelName + "-" + texts.size() + "-" + texts.hashCode() + ".npy");
     if (Files.exists(cache)) {
-      return readMatrix(cache);
+      return EmbeddingFiles.read(cache).vectors();
     }
     long t = System.nanoTime();
     float[][] v = new float[texts.size()][];
@@ -413,51 +401,9 @@ public final class IndexBenchmark {
             modelName,
             to / secs(t));
       }
+      EmbeddingFiles.write(cache, EmbeddingFormat.NPY, model.info(), v, null);
     }
-    writeMatrix(cache, v);
     return v;
-  }
-
-  static float[][] readMatrix(Path file) throws IOException {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-      java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(8);
-      ch.read(header, 0);
-      int n = header.getInt(0);
-      int d = header.getInt(4);
-      float[][] v = new float[n][d];
-      java.nio.ByteBuffer row =
-          java.nio.ByteBuffer.allocate(d * Float.BYTES).order(java.nio.ByteOrder.BIG_ENDIAN);
-      long position = 8;
-      for (float[] r : v) {
-        row.clear();
-        while (row.hasRemaining()) {
-          if (ch.read(row, position + row.position()) < 0) {
-            throw new IOException("truncated vector file " + file);
-          }
-        }
-        row.flip();
-        row.asFloatBuffer().get(r);
-        position += (long) d * Float.BYTES;
-      }
-      return v;
-    }
-  }
-
-  static void writeMatrix(Path file, float[][] v) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out =
-        new DataOutputStream(
-            new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
-      out.writeInt(v.length);
-      out.writeInt(v[0].length);
-      java.nio.ByteBuffer row = java.nio.ByteBuffer.allocate(v[0].length * Float.BYTES);
-      for (float[] r : v) {
-        row.clear();
-        row.asFloatBuffer().put(r);
-        out.write(row.array());
-      }
-    }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /**
