@@ -53,9 +53,6 @@ public final class SentenceTransformer implements EmbeddingModel {
    */
   static final int PARALLEL_LARGE_MAX_BATCH_TOKENS = 512;
 
-  /** ONNX Runtime session config entries jembed sets unless "ortConfig" overrides them. */
-  static final Map<String, String> DEFAULT_SESSION_CONFIG = Map.of();
-
   /** Weights up to this size (int8 exports) give each worker its own session by default. */
   static final long SMALL_WEIGHTS_BYTES = 64L << 20;
 
@@ -360,11 +357,11 @@ public final class SentenceTransformer implements EmbeddingModel {
   }
 
   /**
-   * ONNX Runtime session configuration: jembed's defaults, then the "ortConfig" property
-   * ("key=value;key=value", ONNX Runtime's session config keys) on top.
+   * ONNX Runtime session configuration from the "ortConfig" property ("key=value;key=value", ONNX
+   * Runtime's session config keys); jembed sets none of its own.
    */
   static Map<String, String> sessionConfig(LoadOptions options) {
-    Map<String, String> entries = new LinkedHashMap<>(DEFAULT_SESSION_CONFIG);
+    Map<String, String> entries = new LinkedHashMap<>();
     String spec = options.properties().get("ortConfig");
     if (spec == null || spec.isBlank()) {
       return entries;
