@@ -353,6 +353,31 @@ public final class Downloader {
   }
 
   /** Builder for {@link Downloader}. */
+  /**
+   * {@code raw} without surrounding blanks and trailing slashes, checked to be an http(s) URL with
+   * a host: the base URL of a remote (the Hub, a Maven repository). Errors name {@code what} and
+   * show {@code example}.
+   */
+  static String httpBaseUrl(String raw, String what, String example) {
+    String url = raw.strip();
+    while (url.endsWith("/")) {
+      url = url.substring(0, url.length() - 1);
+    }
+    URI parsed;
+    try {
+      parsed = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new JembedException(what + " is not a URL: '" + url + "'", e);
+    }
+    if (parsed.getScheme() == null
+        || !(parsed.getScheme().equals("http") || parsed.getScheme().equals("https"))
+        || parsed.getHost() == null) {
+      throw new JembedException(
+          what + " must be an http(s) URL like " + example + ", got '" + url + "'");
+    }
+    return url;
+  }
+
   public static final class Builder {
     private Duration timeout = DEFAULT_TIMEOUT;
     private final Map<String, String> headers = new LinkedHashMap<>();

@@ -121,26 +121,10 @@ public final class HubClient {
     Objects.requireNonNull(env, "env");
     LoadOptions o = options == null ? LoadOptions.defaults() : options;
     String endpoint =
-        o.baseUrl().or(() -> nonBlank(env.get("HF_ENDPOINT"))).orElse(DEFAULT_ENDPOINT).strip();
-    while (endpoint.endsWith("/")) {
-      endpoint = endpoint.substring(0, endpoint.length() - 1);
-    }
-    URI parsed;
-    try {
-      parsed = URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw new JembedException("Hub endpoint is not a URL: '" + endpoint + "'", e);
-    }
-    if (parsed.getScheme() == null
-        || !(parsed.getScheme().equals("http") || parsed.getScheme().equals("https"))
-        || parsed.getHost() == null) {
-      throw new JembedException(
-          "Hub endpoint must be an http(s) URL like "
-              + DEFAULT_ENDPOINT
-              + ", got '"
-              + endpoint
-              + "'");
-    }
+        Downloader.httpBaseUrl(
+            o.baseUrl().or(() -> nonBlank(env.get("HF_ENDPOINT"))).orElse(DEFAULT_ENDPOINT),
+            "Hub endpoint",
+            DEFAULT_ENDPOINT);
     Path home = Path.of(System.getProperty("user.home"));
     Path hfHome =
         nonBlank(env.get("HF_HOME"))

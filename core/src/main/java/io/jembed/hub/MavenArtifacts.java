@@ -56,25 +56,7 @@ public final class MavenArtifacts {
 
   private MavenArtifacts(Builder b) {
     this.localRepository = b.localRepository.toAbsolutePath().normalize();
-    String remote = b.remoteRepository.strip();
-    while (remote.endsWith("/")) {
-      remote = remote.substring(0, remote.length() - 1);
-    }
-    URI parsed;
-    try {
-      parsed = URI.create(remote);
-    } catch (IllegalArgumentException e) {
-      throw new JembedException("Maven repository is not a URL: '" + remote + "'", e);
-    }
-    if (parsed.getScheme() == null
-        || !(parsed.getScheme().equals("http") || parsed.getScheme().equals("https"))) {
-      throw new JembedException(
-          "Maven repository must be an http(s) URL like "
-              + MAVEN_CENTRAL
-              + ", got '"
-              + remote
-              + "'");
-    }
+    String remote = Downloader.httpBaseUrl(b.remoteRepository, "Maven repository", MAVEN_CENTRAL);
     this.remoteRepository = remote;
     this.offline = b.offline;
     this.timeout = b.timeout;
