@@ -62,6 +62,20 @@ class EngineLayoutTest {
   }
 
   @Test
+  void theFusedGraphGivesTheSameVectorsAsTheOriginalOne() {
+    // the reference runs the fused graph (the default); this one ONNX Runtime's graph as exported
+    try (SentenceTransformer model =
+        SentenceTransformer.load(
+            "all-MiniLM-L6-v2",
+            LoadOptions.builder()
+                .property("workers", "1")
+                .property("graphFusion", "false")
+                .build())) {
+      assertSameVectors(model);
+    }
+  }
+
+  @Test
   void repeatedSingleQueriesMoveToALatencySessionWithTheSameVectors() throws Exception {
     try (SentenceTransformer model =
         SentenceTransformer.load(
@@ -163,6 +177,13 @@ class EngineLayoutTest {
                     LoadOptions.builder().property("latencySession", "yes").build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("latencySession");
+    assertThatThrownBy(
+            () ->
+                SentenceTransformer.load(
+                    "all-MiniLM-L6-v2",
+                    LoadOptions.builder().property("graphFusion", "on").build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("graphFusion must be true or false, got 'on'");
     // ONNX Runtime refuses a value it cannot parse; the message points at ortConfig
     assertThatThrownBy(
             () ->
