@@ -1,6 +1,7 @@
 package io.jembed;
 
 import io.jembed.engine.FusedModels;
+import io.jembed.engine.OnnxRuntimeLibraries;
 import io.jembed.engine.OnnxTransformer;
 import io.jembed.engine.Pipeline;
 import io.jembed.engine.TextTokenizer;
@@ -150,6 +151,8 @@ public final class SentenceTransformer implements EmbeddingModel {
 
   private static SentenceTransformer fromFolder(
       ModelResolver.Resolved resolved, LoadOptions options) {
+    // one JVM-wide copy of ONNX Runtime's native libraries, in jembed's own cache
+    OnnxRuntimeLibraries.prepare(BundledModels.cacheRoot());
     PipelineConfig read =
         PipelineConfig.read(resolved.directory(), options.properties().get("onnxFile"));
     String maxSeq = options.properties().get("maxSeqLength");
@@ -191,8 +194,8 @@ public final class SentenceTransformer implements EmbeddingModel {
                 ? DEFAULT_MAX_BATCH_TOKENS
                 : smallWeights ? PARALLEL_MAX_BATCH_TOKENS : PARALLEL_LARGE_MAX_BATCH_TOKENS);
     Map<String, String> sessionConfig = sessionConfig(options);
-    // measured (docs/benchmarks.md): the fused encoder graph answers single queries about 13%
-    // faster and batches 2-5%; it is prepared once per model file and checked against the original
+    // measured (docs/benchmarks.md): the fused encoder graph answers single queries 11-18% faster,
+    // batches within noise; it is prepared once per model file and checked against the original
     Path onnxFile =
         device.equalsIgnoreCase("cpu")
                 && Boolean.parseBoolean(options.properties().getOrDefault("graphFusion", "true"))

@@ -17,8 +17,8 @@ import java.util.Set;
  * MultiHeadAttention, and each residual Add + LayerNormalization (with the projection's bias Add
  * when it has one) becomes one SkipLayerNormalization. ONNX Runtime leaves both patterns unfused in
  * the sentence-transformers exports (float32 and dynamically quantized int8 alike); fusing them
- * halves the node count. Measured on all-MiniLM-L6-v2 (bench docs): single queries about 13%
- * faster, batches 2-5%. The arithmetic is the same; callers still check the vectors.
+ * halves the node count. Measured on all-MiniLM-L6-v2 (docs/benchmarks.md): single queries 11-18%
+ * faster, batches within noise. The arithmetic is the same; callers still check the vectors.
  *
  * <p>Patterns are matched on structure and constant values, never on node names; anything that does
  * not match exactly stays as it is.
