@@ -130,6 +130,13 @@ public final class SentenceTransformer implements EmbeddingModel {
           MavenArtifacts.LOCAL_REPOSITORY_PROPERTY,
           MavenArtifacts.REMOTE_REPOSITORY_PROPERTY);
 
+  /** true/false properties, all on unless set to false. */
+  private static final List<String> FLAG_PROPERTIES = List.of("latencySession", "graphFusion");
+
+  private static boolean flagProperty(LoadOptions options, String key) {
+    return !"false".equals(options.properties().get(key));
+  }
+
   private static void checkPropertyNames(LoadOptions options) {
     for (String key : options.properties().keySet()) {
       if (!PROPERTIES.contains(key)) {
@@ -140,7 +147,7 @@ public final class SentenceTransformer implements EmbeddingModel {
                 + new java.util.TreeSet<>(PROPERTIES));
       }
     }
-    for (String flag : List.of("latencySession", "graphFusion")) {
+    for (String flag : FLAG_PROPERTIES) {
       String value = options.properties().get(flag);
       if (value != null && !value.equals("true") && !value.equals("false")) {
         throw new IllegalArgumentException(
@@ -178,14 +185,12 @@ public final class SentenceTransformer implements EmbeddingModel {
     // server), a latency session on all cores is opened in the background and takes them over.
     boolean smallWeights = fileSize(config.onnxFile()) <= SMALL_WEIGHTS_BYTES;
     String device = options.device().orElse("cpu");
+    boolean cpu = device.equalsIgnoreCase("cpu");
     // on a GPU one session does the work; more would hold more copies of the weights there
-    int defaultWorkers = device.equalsIgnoreCase("cpu") ? Math.min(2, threads) : 1;
+    int defaultWorkers = cpu ? Math.min(2, threads) : 1;
     int workers = Math.max(1, Math.min(threads, intProperty(options, "workers", defaultWorkers)));
     int sessions = Math.min(workers, intProperty(options, "sessions", smallWeights ? workers : 1));
-    boolean latencySession =
-        workers > 1
-            && threads > 1
-            && Boolean.parseBoolean(options.properties().getOrDefault("latencySession", "true"));
+    boolean latencySession = workers > 1 && threads > 1 && flagProperty(options, "latencySession");
     int maxBatchTokens =
         intProperty(
             options,
@@ -197,8 +202,7 @@ public final class SentenceTransformer implements EmbeddingModel {
     // measured (docs/benchmarks.md): the fused encoder graph answers single queries 11-18% faster,
     // batches within noise; it is prepared once per model file and checked against the original
     Path onnxFile =
-        device.equalsIgnoreCase("cpu")
-                && Boolean.parseBoolean(options.properties().getOrDefault("graphFusion", "true"))
+        cpu && flagProperty(options, "graphFusion")
             ? FusedModels.prepare(
                 config.onnxFile(), options.cacheDir().orElseGet(BundledModels::cacheRoot))
             : config.onnxFile();

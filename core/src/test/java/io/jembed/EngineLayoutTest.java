@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The engine's session layouts (one session on all cores; parallel workers sharing or owning
@@ -106,29 +108,17 @@ class EngineLayoutTest {
     }
   }
 
-  @Test
-  void twoWorkersSharingOneSessionGiveTheSameVectors() {
+  /** sessions 1: two workers share one session (one copy of the weights); 2: one each. */
+  @ParameterizedTest(name = "two workers on {0} session(s)")
+  @ValueSource(strings = {"1", "2"})
+  void twoWorkersGiveTheSameVectorsSharingASessionOrNot(String sessions) {
     try (SentenceTransformer model =
         SentenceTransformer.load(
             "all-MiniLM-L6-v2",
             LoadOptions.builder()
                 .threads(2)
                 .property("workers", "2")
-                .property("sessions", "1")
-                .build())) {
-      assertSameVectors(model);
-    }
-  }
-
-  @Test
-  void twoWorkersWithTheirOwnSessionsGiveTheSameVectors() {
-    try (SentenceTransformer model =
-        SentenceTransformer.load(
-            "all-MiniLM-L6-v2",
-            LoadOptions.builder()
-                .threads(2)
-                .property("workers", "2")
-                .property("sessions", "2")
+                .property("sessions", sessions)
                 .build())) {
       assertSameVectors(model);
     }

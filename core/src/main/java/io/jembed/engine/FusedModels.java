@@ -5,18 +5,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.jembed.EmbeddingModel;
 import io.jembed.engine.graph.BertFusion;
+import io.jembed.model.CacheFolder;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -35,6 +28,7 @@ public final class FusedModels {
 
   private static final String FUSED = "fused";
   private static final String UNCHANGED = "unchanged";
+  private static final String DATA_FILE = "model.onnx.data";
   private static final double MIN_TOKEN_COSINE = 0.99999;
 
   private FusedModels() {}
@@ -47,25 +41,11 @@ public final class FusedModels {
   public static Path prepare(Path onnxFile, Path cacheRoot) {
     try {
       Path dir = cacheRoot.resolve("onnx-fused").resolve(key(onnxFile));
-      Path marker = dir.resolve(".complete");
-      if (Files.isRegularFile(marker)) {
-        String state = Files.readString(marker, StandardCharsets.UTF_8).strip();
-        Path fused = dir.resolve("model.onnx");
-        return state.startsWith(FUSED) && Files.isRegularFile(fused) ? fused : onnxFile;
-      }
-      Files.createDirectories(dir.getParent());
-      Path tmp = Files.createTempDirectory(dir.getParent(), ".tmp-");
-      try {
-        String state = build(onnxFile, tmp);
-        if (!state.startsWith(FUSED)) {
-          Files.deleteIfExists(tmp.resolve("model.onnx.data"));
-        }
-        Files.writeString(tmp.resolve(".complete"), state + "\n", StandardCharsets.UTF_8);
-        publish(tmp, dir);
-        return state.startsWith(FUSED) ? dir.resolve("model.onnx") : onnxFile;
-      } finally {
-        deleteTree(tmp);
-      }
+      CacheFolder.create(dir, tmp -> build(onnxFile, tmp));
+      Path fused = dir.resolve("model.onnx");
+      return CacheFolder.marker(dir).startsWith(FUSED) && Files.isRegularFile(fused)
+          ? fused
+          : onnxFile;
     } catch (IOException | RuntimeException e) {
       LOG.log(
           System.Logger.Level.DEBUG,
@@ -78,11 +58,12 @@ public final class FusedModels {
   /** Writes the fused model into {@code tmp} and returns the state to remember. */
   private static String build(Path onnxFile, Path tmp) throws IOException {
     Path optimized = tmp.resolve("optimized.onnx");
-    saveOptimized(onnxFile, optimized, "model.onnx.data");
+    saveOptimized(onnxFile, optimized, DATA_FILE);
     BertFusion.Result result = BertFusion.fuse(Files.readAllBytes(optimized));
     Files.delete(optimized);
     if (!result.changed()) {
       LOG.log(System.Logger.Level.DEBUG, "graph fusion: nothing to fuse in " + onnxFile);
+      Files.deleteIfExists(tmp.resolve(DATA_FILE));
       return UNCHANGED + " (no pattern)";
     }
     Path fused = tmp.resolve("model.onnx");
@@ -97,6 +78,7 @@ public final class FusedModels {
               + cosine
               + "); using the original graph");
       Files.delete(fused);
+      Files.deleteIfExists(tmp.resolve(DATA_FILE));
       return UNCHANGED + " (mismatch, min cosine " + cosine + ")";
     }
     LOG.log(
@@ -187,53 +169,11 @@ public final class FusedModels {
 
   /** Identifies the source file and everything that shapes the result. */
   static String key(Path onnxFile) throws IOException {
-    Path real = onnxFile.toRealPath();
-    String identity =
-        real
-            + "|"
-            + Files.size(real)
-            + "|"
-            + Files.getLastModifiedTime(real).toMillis()
+    return CacheFolder.nameFor(
+        CacheFolder.fileStamp(onnxFile)
             + "|ort "
             + OrtEnvironment.getEnvironment().getVersion()
             + "|fusion "
-            + FUSION_VERSION;
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void publish(Path tmp, Path dir) throws IOException {
-    try {
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-      // another process prepared it first: theirs is as good as ours
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, dir);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths
-          .sorted(java.util.Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                  // best effort: a leftover temp folder is harmless
-                }
-              });
-    } catch (IOException ignored) {
-      // best effort
-    }
+            + FUSION_VERSION);
   }
 }

@@ -1,18 +1,12 @@
 package io.jembed.engine;
 
 import io.jembed.EmbeddingModel;
+import io.jembed.model.CacheFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -77,60 +71,29 @@ public final class OnnxRuntimeLibraries {
       identity.append('|').append(url);
     }
     identity.append('|').append(sourceStamp(first));
-    byte[] digest;
-    try {
-      digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(identity.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
     Path dir =
         cacheRoot
             .resolve("native")
-            .resolve("onnxruntime-" + HexFormat.of().formatHex(digest, 0, 8));
-    if (!Files.isRegularFile(dir.resolve(".complete"))) {
-      extract(platform, dir);
-    }
+            .resolve("onnxruntime-" + CacheFolder.nameFor(identity.toString()));
+    CacheFolder.create(
+        dir,
+        tmp -> {
+          for (String library : LIBRARIES) {
+            try (InputStream in = resource(platform, library).openStream()) {
+              Files.copy(in, tmp.resolve(fileName(library)));
+            }
+          }
+          return platform;
+        });
     return dir;
   }
 
-  private static void extract(String platform, Path dir) throws IOException {
-    Files.createDirectories(dir.getParent());
-    Path tmp = Files.createTempDirectory(dir.getParent(), ".tmp-");
-    try {
-      for (String library : LIBRARIES) {
-        try (InputStream in = resource(platform, library).openStream()) {
-          Files.copy(in, tmp.resolve(fileName(library)));
-        }
-      }
-      Files.writeString(tmp.resolve(".complete"), platform + "\n");
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-        // another process extracted them first: the same bytes
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, dir);
-      }
-    } finally {
-      if (Files.exists(tmp)) {
-        try (var files = Files.list(tmp)) {
-          for (Path f : files.toList()) {
-            Files.deleteIfExists(f);
-          }
-        }
-        Files.deleteIfExists(tmp);
-      }
-    }
-  }
-
-  /** The jar's path, size and time when the libraries come from a jar file. */
+  /** The jar's stamp (path, size, time) when the libraries come from a jar file. */
   private static String sourceStamp(URL url) throws IOException {
     String s = url.toString();
     if (s.startsWith("jar:file:")) {
       try {
-        Path jar = Path.of(new java.net.URI(s.substring(4, s.indexOf("!/"))));
-        return Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+        return CacheFolder.fileStamp(Path.of(new java.net.URI(s.substring(4, s.indexOf("!/")))));
       } catch (java.net.URISyntaxException | IllegalArgumentException e) {
         throw new IOException("cannot locate " + s, e);
       }

