@@ -8,9 +8,11 @@ import io.jembed.engine.graph.BertFusion;
 import io.jembed.model.CacheFolder;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Prepares, once per model file, a graph with the encoder layers fused ({@link BertFusion}) and
@@ -19,16 +21,19 @@ import java.util.Map;
  * that the fused graph gives the same token embeddings as the original on a padded batch before
  * keeping it; later loads find it by the file's path, size and time and the ONNX Runtime version.
  * Anything that does not fuse or does not match is remembered too, and the original file is used.
+ * Each entry names its source file; building one deletes the entries of older versions of the same
+ * file and of files that are gone, so the cache holds one entry per model file.
  */
 public final class FusedModels {
   private static final System.Logger LOG = System.getLogger(EmbeddingModel.class.getName());
 
   /** Bump when the fusion's output changes, so old cached graphs are not reused. */
-  private static final int FUSION_VERSION = 1;
+  private static final int FUSION_VERSION = 2;
 
   private static final String FUSED = "fused";
   private static final String UNCHANGED = "unchanged";
   private static final String DATA_FILE = "model.onnx.data";
+  private static final String SOURCE_FILE = "source.txt";
   private static final double MIN_TOKEN_COSINE = 0.99999;
 
   private FusedModels() {}
@@ -40,8 +45,18 @@ public final class FusedModels {
    */
   public static Path prepare(Path onnxFile, Path cacheRoot) {
     try {
-      Path dir = cacheRoot.resolve("onnx-fused").resolve(key(onnxFile));
-      CacheFolder.create(dir, tmp -> build(onnxFile, tmp));
+      Path root = cacheRoot.resolve("onnx-fused");
+      Path dir = root.resolve(key(onnxFile));
+      if (!CacheFolder.isComplete(dir)) {
+        String source = onnxFile.toRealPath().toString();
+        CacheFolder.create(
+            dir,
+            tmp -> {
+              Files.writeString(tmp.resolve(SOURCE_FILE), source, StandardCharsets.UTF_8);
+              return build(onnxFile, tmp);
+            });
+        pruneStale(root, dir, source);
+      }
       Path fused = dir.resolve("model.onnx");
       return CacheFolder.marker(dir).startsWith(FUSED) && Files.isRegularFile(fused)
           ? fused
@@ -52,6 +67,35 @@ public final class FusedModels {
           "graph fusion skipped for " + onnxFile + ": " + e.getMessage(),
           e);
       return onnxFile;
+    }
+  }
+
+  /**
+   * Deletes, best effort, the other entries built from {@code source} (an older version of the
+   * file, another ONNX Runtime or fusion version) and entries whose source file is gone (models
+   * loaded from temporary folders) or unrecorded (older jembed versions). An entry another process
+   * is still loading stays readable on Linux and macOS; where deleting fails, it is left for later.
+   */
+  static void pruneStale(Path root, Path keep, String source) {
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        if (entry.equals(keep)
+            || entry.getFileName().toString().startsWith(".")
+            || !CacheFolder.isComplete(entry)) {
+          continue; // being built by someone
+        }
+        Path recorded = entry.resolve(SOURCE_FILE);
+        String from =
+            Files.isRegularFile(recorded)
+                ? Files.readString(recorded, StandardCharsets.UTF_8).strip()
+                : null;
+        if (from == null || from.equals(source) || !Files.exists(Path.of(from))) {
+          LOG.log(System.Logger.Level.DEBUG, "deleting stale fused graph " + entry);
+          CacheFolder.deleteTree(entry);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cannot prune " + root + ": " + e.getMessage());
     }
   }
 
@@ -96,11 +140,12 @@ public final class FusedModels {
         + result.attentions()
         + " attention, "
         + result.skipLayerNorms()
-        + " skip-layernorm";
+        + " skip-layernorm"
+        + (result.unpaddedOnly() ? ", unpadded batches" : "");
   }
 
   /** ONNX Runtime's extended (hardware-independent) optimizations, weights to a side file. */
-  private static void saveOptimized(Path onnxFile, Path target, String dataFile) {
+  static void saveOptimized(Path onnxFile, Path target, String dataFile) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
@@ -116,43 +161,50 @@ public final class FusedModels {
   }
 
   /**
-   * The smallest cosine between the original's and the fused graph's token embeddings, over the
-   * real tokens of a batch of two rows, the second padded (so the mask is exercised).
+   * The smallest cosine between the original's and the fused graph's token embeddings, over every
+   * token of a batch of two 12-token rows and of a single 7-token row, and, when the fused graph
+   * still takes an attention mask, of a padded batch (so the mask is exercised).
    */
   static double minTokenCosine(Path original, Path fused) {
-    int seq = 12;
-    int valid1 = 7;
-    long[] ids = new long[2 * seq];
-    long[] typeIds = new long[2 * seq];
-    long[] mask = new long[2 * seq];
-    for (int i = 0; i < seq; i++) {
-      ids[i] = 100 + 37L * i % 900;
-      mask[i] = 1;
-      if (i < valid1) {
-        ids[seq + i] = 100 + 53L * i % 900;
-        mask[seq + i] = 1;
-      }
-    }
     try (OnnxTransformer a = OnnxTransformer.open(original, 1, "cpu", Map.of());
         OnnxTransformer b = OnnxTransformer.open(fused, 1, "cpu", Map.of())) {
-      OnnxTransformer.Output x = a.run(ids, typeIds, mask, 2, seq);
-      OnnxTransformer.Output y = b.run(ids, typeIds, mask, 2, seq);
-      if (x.seq() != y.seq() || x.hidden() != y.hidden() || x.batch() != y.batch()) {
-        return Double.NaN;
-      }
-      double min = 1;
-      for (int row = 0; row < 2; row++) {
-        for (int t = 0; t < x.seq(); t++) {
-          if (mask[row * seq + t] == 1) {
-            min =
-                Math.min(
-                    min,
-                    cosine(x.values(), y.values(), (row * x.seq() + t) * x.hidden(), x.hidden()));
-          }
+      double min = Math.min(compare(a, b, 12, 12), compare(a, b, 7, 0));
+      return b.acceptsPadding() ? Math.min(min, compare(a, b, 12, 7)) : min;
+    }
+  }
+
+  /** One row of {@code first} tokens and, unless 0, a second row of {@code second} tokens. */
+  private static double compare(OnnxTransformer a, OnnxTransformer b, int first, int second) {
+    int rows = second == 0 ? 1 : 2;
+    int seq = Math.max(first, second);
+    long[] ids = new long[rows * seq];
+    long[] typeIds = new long[rows * seq];
+    long[] mask = new long[rows * seq];
+    for (int i = 0; i < first; i++) {
+      ids[i] = 100 + 37L * i % 900;
+      mask[i] = 1;
+    }
+    for (int i = 0; i < second; i++) {
+      ids[seq + i] = 100 + 53L * i % 900;
+      mask[seq + i] = 1;
+    }
+    OnnxTransformer.Output x = a.run(ids, typeIds, mask, rows, seq);
+    OnnxTransformer.Output y = b.run(ids, typeIds, mask, rows, seq);
+    if (x.seq() != y.seq() || x.hidden() != y.hidden() || x.batch() != y.batch()) {
+      return Double.NaN;
+    }
+    double min = 1;
+    for (int row = 0; row < rows; row++) {
+      for (int t = 0; t < x.seq(); t++) {
+        if (mask[row * seq + t] == 1) {
+          min =
+              Math.min(
+                  min,
+                  cosine(x.values(), y.values(), (row * x.seq() + t) * x.hidden(), x.hidden()));
         }
       }
-      return min;
     }
+    return min;
   }
 
   private static double cosine(FloatBuffer a, FloatBuffer b, int offset, int n) {

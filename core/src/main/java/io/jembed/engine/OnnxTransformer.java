@@ -198,6 +198,14 @@ public final class OnnxTransformer implements AutoCloseable {
     return pooledOutput;
   }
 
+  /**
+   * Whether the graph takes an attention mask, so batches may be padded. A graph without one (a
+   * fused graph, {@link io.jembed.engine.graph.BertFusion}) runs only rows of equal length.
+   */
+  public boolean acceptsPadding() {
+    return wantsMask;
+  }
+
   /** The output of one forward pass. */
   public record Output(FloatBuffer values, int batch, int seq, int hidden) {}
 
@@ -207,8 +215,23 @@ public final class OnnxTransformer implements AutoCloseable {
    * @param ids token ids, row-major [batch][seq]
    * @param typeIds token type ids, same shape
    * @param mask attention mask, same shape
+   * @throws IllegalArgumentException if the batch is padded and the graph takes no mask
    */
   public Output run(long[] ids, long[] typeIds, long[] mask, int batch, int seq) {
+    if (!wantsMask) {
+      for (int i = 0; i < batch * seq; i++) {
+        if (mask[i] == 0) {
+          throw new IllegalArgumentException(
+              "padded batch (row "
+                  + i / seq
+                  + " ends at token "
+                  + i % seq
+                  + " of "
+                  + seq
+                  + ") for a graph without an attention mask: batch texts of equal length");
+        }
+      }
+    }
     long[] shape = {batch, seq};
     Map<String, OnnxTensor> feed = new HashMap<>();
     try {

@@ -34,6 +34,10 @@ public final class Pipeline implements AutoCloseable {
   private final List<OnnxTransformer> transformers;
 
   private final boolean pooledOutput;
+
+  /** False for a graph without attention mask: then no batch is padded. */
+  private final boolean acceptsPadding;
+
   private final BatchRunner runner;
   private final int maxBatchTokens;
   private final Pooler pooler;
@@ -64,6 +68,7 @@ public final class Pipeline implements AutoCloseable {
     }
     this.transformers = List.copyOf(distinct);
     this.pooledOutput = distinct.get(0).pooledOutput();
+    this.acceptsPadding = distinct.stream().allMatch(OnnxTransformer::acceptsPadding);
     this.pooler = new Pooler(config.pooling());
     this.info = info;
     this.maxBatchTokens = maxBatchTokens;
@@ -167,7 +172,8 @@ public final class Pipeline implements AutoCloseable {
           tokenCounts[original] = tokens[order[k]].length();
           truncated[original] = tokens[order[k]].truncated();
         }
-        List<int[]> batches = planBatches(tokens, order, batchSize);
+        List<int[]> batches =
+            planBatches(tokens, order, batchSize, maxBatchTokens, !acceptsPadding);
         int offset = start;
         runner.run(
             batches.size(),
@@ -226,17 +232,31 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Cuts the length-sorted texts into batches of at most {@code batchSize} texts and at most {@link
-   * #maxBatchTokens} padded tokens, so long texts run in smaller batches (attention memory grows
-   * with the square of the length) while short ones fill whole batches.
+   * Cuts the length-sorted texts into batches of at most {@code batchSize} texts and at most {@code
+   * maxBatchTokens} padded tokens, so long texts run in smaller batches (attention memory grows
+   * with the square of the length) while short ones fill whole batches. With {@code equalLengths}
+   * (a graph that takes no attention mask) a batch also ends where the length changes, so no batch
+   * is padded; on a sorted corpus that adds about one batch per distinct length.
    */
-  private List<int[]> planBatches(TextTokenizer.Tokens[] tokens, Integer[] order, int batchSize) {
+  static List<int[]> planBatches(
+      TextTokenizer.Tokens[] tokens,
+      Integer[] order,
+      int batchSize,
+      int maxBatchTokens,
+      boolean equalLengths) {
     List<int[]> batches = new ArrayList<>();
     int from = 0;
     while (from < order.length) {
       int longest = Math.max(1, tokens[order[from]].length());
       int byTokens = Math.max(1, maxBatchTokens / longest);
       int size = Math.min(Math.min(batchSize, byTokens), order.length - from);
+      if (equalLengths) {
+        int same = 1;
+        while (same < size && tokens[order[from + same]].length() == longest) {
+          same++;
+        }
+        size = same;
+      }
       batches.add(new int[] {from, size});
       from += size;
     }

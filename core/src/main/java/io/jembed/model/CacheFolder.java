@@ -92,7 +92,7 @@ public final class CacheFolder {
   /**
    * Deletes a folder and everything in it, best effort: leftovers of a temp folder are harmless.
    */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
