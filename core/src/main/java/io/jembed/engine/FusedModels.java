@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * Prepares, once per model file, a graph with the encoder layers fused ({@link BertFusion}) and
  * keeps it in the cache ({@code <cache>/onnx-fused/<key>/model.onnx}, weights beside it in
  * model.onnx.data). The first load saves ONNX Runtime's own optimized graph, fuses it, and checks
- * that the fused graph gives the same token embeddings as the original on a padded batch before
+ * that the fused graph gives the same token embeddings as the original on a test batch before
  * keeping it; later loads find it by the file's path, size and time and the ONNX Runtime version.
  * Anything that does not fuse or does not match is remembered too, and the original file is used.
  * Each entry names its source file; building one deletes the entries of older versions of the same
