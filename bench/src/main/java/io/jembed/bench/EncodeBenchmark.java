@@ -11,7 +11,6 @@ import io.jembed.LoadOptions;
 import io.jembed.SentenceTransformer;
 import io.jembed.SimilarityFunction;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -186,25 +185,7 @@ public final class EncodeBenchmark {
       boolean int8,
       List<String> sentences,
       int rounds) {
-    List<String> passages = new ArrayList<>();
-    StringBuilder sb = new StringBuilder();
-    for (String s : sentences) {
-      String candidate = sb.isEmpty() ? s : sb + " " + s;
-      int tokens = jembed.countTokens(candidate);
-      if (tokens > 256) {
-        sb.setLength(0);
-        continue;
-      }
-      sb.setLength(0);
-      sb.append(candidate);
-      if (tokens >= 200) {
-        passages.add(candidate);
-        sb.setLength(0);
-        if (passages.size() == 150) {
-          break;
-        }
-      }
-    }
+    List<String> passages = StsSentences.longPassages(sentences, jembed::countTokens, 150);
     List<TextSegment> segments = passages.stream().map(TextSegment::from).toList();
     Embeddings e = jembed.encode(passages, EncodeOptions.defaults());
     long tokens = Arrays.stream(e.tokenCounts()).asLongStream().sum();

@@ -67,7 +67,10 @@ public final class EngineTuningBenchmark {
         models.put(c, SentenceTransformer.load(model, load.build()));
       }
       List<String> texts =
-          longPassages ? passages(models.values().iterator().next(), sentences) : sentences;
+          longPassages
+              ? StsSentences.longPassages(
+                  sentences, models.values().iterator().next()::countTokens, 150)
+              : sentences;
       long tokens = 0;
       for (int t :
           models.values().iterator().next().encode(texts, EncodeOptions.defaults()).tokenCounts()) {
@@ -136,25 +139,6 @@ public final class EngineTuningBenchmark {
               batch,
               budget,
               properties));
-    }
-    return out;
-  }
-
-  static List<String> passages(SentenceTransformer model, List<String> sentences) {
-    List<String> out = new ArrayList<>();
-    StringBuilder sb = new StringBuilder();
-    for (String s : sentences) {
-      sb.append(sb.isEmpty() ? "" : " ").append(s);
-      int tokens = model.countTokens(sb.toString());
-      if (tokens >= 200) {
-        if (tokens <= 256) {
-          out.add(sb.toString());
-        }
-        sb.setLength(0);
-        if (out.size() == 150) {
-          break;
-        }
-      }
     }
     return out;
   }

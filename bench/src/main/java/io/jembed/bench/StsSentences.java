@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /** The benchmark corpus: both sentence columns of ../shared/data/sts-test.csv, in file order. */
 final class StsSentences {
@@ -33,5 +34,29 @@ final class StsSentences {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + " (pass --shared DIR)", e);
     }
+  }
+
+  /**
+   * Up to {@code count} passages of 200-256 tokens: consecutive sentences joined until they reach
+   * 200 tokens; a join that overshoots 256 is dropped and the next passage starts afresh.
+   */
+  static List<String> longPassages(
+      List<String> sentences, ToIntFunction<String> countTokens, int count) {
+    List<String> out = new ArrayList<>();
+    StringBuilder sb = new StringBuilder();
+    for (String s : sentences) {
+      sb.append(sb.isEmpty() ? "" : " ").append(s);
+      int tokens = countTokens.applyAsInt(sb.toString());
+      if (tokens >= 200) {
+        if (tokens <= 256) {
+          out.add(sb.toString());
+        }
+        sb.setLength(0);
+        if (out.size() == count) {
+          break;
+        }
+      }
+    }
+    return out;
   }
 }
