@@ -18,13 +18,8 @@ class BatchPlanPropertiesTest {
       @ForAll @IntRange(min = 1, max = 64) int batchSize,
       @ForAll @IntRange(min = 1, max = 4096) int maxBatchTokens,
       @ForAll boolean equalLengths) {
-    TextTokenizer.Tokens[] tokens =
-        lengths.stream()
-            .map(n -> new TextTokenizer.Tokens(new long[n], new long[n], false))
-            .toArray(TextTokenizer.Tokens[]::new);
-    Integer[] order = new Integer[tokens.length];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()));
+    TextTokenizer.Tokens[] tokens = tokens(lengths);
+    Integer[] order = longestFirst(tokens);
 
     List<int[]> batches =
         Pipeline.planBatches(tokens, order, batchSize, maxBatchTokens, equalLengths);
@@ -49,16 +44,25 @@ class BatchPlanPropertiesTest {
   @Property
   void equalLengthBatchesAddAtMostOneBatchPerDistinctLength(
       @ForAll @Size(max = 300) List<@IntRange(min = 1, max = 40) Integer> lengths) {
-    TextTokenizer.Tokens[] tokens =
-        lengths.stream()
-            .map(n -> new TextTokenizer.Tokens(new long[n], new long[n], false))
-            .toArray(TextTokenizer.Tokens[]::new);
-    Integer[] order = new Integer[tokens.length];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()));
+    TextTokenizer.Tokens[] tokens = tokens(lengths);
+    Integer[] order = longestFirst(tokens);
     int padded = Pipeline.planBatches(tokens, order, 32, 1 << 20, false).size();
     int equal = Pipeline.planBatches(tokens, order, 32, 1 << 20, true).size();
     long distinct = lengths.stream().distinct().count();
     assertThat(equal).isBetween(padded, padded + (int) distinct);
+  }
+
+  private static TextTokenizer.Tokens[] tokens(List<Integer> lengths) {
+    return lengths.stream()
+        .map(n -> new TextTokenizer.Tokens(new long[n], new long[n], false))
+        .toArray(TextTokenizer.Tokens[]::new);
+  }
+
+  /** The engine's order: longest first. */
+  private static Integer[] longestFirst(TextTokenizer.Tokens[] tokens) {
+    Integer[] order = new Integer[tokens.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()));
+    return order;
   }
 }
