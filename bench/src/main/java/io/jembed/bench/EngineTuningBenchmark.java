@@ -14,11 +14,12 @@ import java.util.Map;
  * Lets measurements decide the engine's defaults: session layout (one session with intra-op threads
  * or several single-thread sessions), batch size and the padded-token budget, each configuration
  * run interleaved with the others on the STS-B test sentences (or 200-256-token passages with
- * --long).
+ * --long), in one encode call or, with --per-call N, in calls of N consecutive texts (the pattern
+ * of an application that embeds small mixed-length groups, where batching matters most).
  *
  * <pre>
  * java -cp ... io.jembed.bench.EngineTuningBenchmark [--model all-MiniLM-L6-v2] [--rounds 3] [--long]
- *     [--configs workers:batchSize:maxBatchTokens[:property=value&...],...]
+ *     [--per-call N] [--configs workers:batchSize:maxBatchTokens[:property=value&...],...]
  * </pre>
  */
 public final class EngineTuningBenchmark {
@@ -33,6 +34,7 @@ public final class EngineTuningBenchmark {
     String model = "all-MiniLM-L6-v2";
     int rounds = 3;
     boolean longPassages = false;
+    int perCall = 0;
     String configSpec = null;
     Path shared = StsSentences.defaultSharedDir();
     for (int i = 0; i < args.length; i++) {
@@ -41,6 +43,7 @@ public final class EngineTuningBenchmark {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--shared" -> shared = Path.of(args[++i]);
         case "--long" -> longPassages = true;
+        case "--per-call" -> perCall = Integer.parseInt(args[++i]);
         case "--configs" -> configSpec = args[++i];
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -78,17 +81,21 @@ public final class EngineTuningBenchmark {
       }
       System.out.printf(
           Locale.ROOT,
-          "# %s, %d texts, %d tokens, %d rounds%n",
+          "# %s, %d texts, %d tokens, %d rounds%s%n",
           model,
           texts.size(),
           tokens,
-          rounds);
+          rounds,
+          perCall > 0 ? ", in calls of " + perCall + " texts" : "");
       Map<Config, List<Double>> rates = new LinkedHashMap<>();
       for (int r = 0; r < rounds; r++) {
         for (Config c : configs) {
           EncodeOptions options = EncodeOptions.builder().batchSize(c.batchSize()).build();
+          int step = perCall > 0 ? perCall : texts.size();
           long t0 = System.nanoTime();
-          models.get(c).encode(texts, options);
+          for (int from = 0; from < texts.size(); from += step) {
+            models.get(c).encode(texts.subList(from, Math.min(texts.size(), from + step)), options);
+          }
           double seconds = (System.nanoTime() - t0) / 1e9;
           rates.computeIfAbsent(c, k -> new ArrayList<>()).add(texts.size() / seconds);
         }
