@@ -18,13 +18,15 @@ import java.util.Set;
  * when it has one) becomes one SkipLayerNormalization. ONNX Runtime leaves both patterns unfused in
  * the sentence-transformers exports (float32 and dynamically quantized int8 alike); fusing them
  * halves the node count. Measured on all-MiniLM-L6-v2 (docs/benchmarks.md): single queries 11-18%
- * faster, batches within noise. The arithmetic is the same; callers still check the vectors.
+ * faster; batches gained nothing until the mask went (below). The arithmetic is the same; callers
+ * still check the vectors.
  *
  * <p>When every use of the attention mask is fused, the attention blocks get no mask at all and the
  * graph drops its attention_mask input: such a graph runs only batches without padding (the engine
  * batches texts of equal length), and in return ONNX Runtime runs its flash-attention kernel, which
- * it skips whenever a mask is given (int8 batches 4-8% faster, docs/benchmarks.md). If the mask is
- * still read elsewhere, the blocks keep it and the graph keeps the input.
+ * it skips whenever a mask is given (int8 corpus encodes 4% faster end to end, 8% in raw sessions;
+ * calls of a few mixed-length texts up to 63% faster, the pieces running in parallel). If the mask
+ * is still read elsewhere, the blocks keep it and the graph keeps the input.
  *
  * <p>Patterns are matched on structure and constant values, never on node names; anything that does
  * not match exactly stays as it is.
