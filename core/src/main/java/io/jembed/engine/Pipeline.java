@@ -15,7 +15,9 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The encode loop: prompt, tokenize, sort by length, batch, run the transformer, pool, normalize,
@@ -42,8 +44,7 @@ public final class Pipeline implements AutoCloseable {
   private final int maxBatchTokens;
   private final Pooler pooler;
   private final ModelInfo info;
-  private final java.util.concurrent.atomic.AtomicBoolean truncationWarned =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean truncationWarned = new AtomicBoolean();
 
   /**
    * @param workerSessions the session of each parallel batch worker (the same session may serve
@@ -55,7 +56,7 @@ public final class Pipeline implements AutoCloseable {
       PipelineConfig config,
       TextTokenizer tokenizer,
       List<OnnxTransformer> workerSessions,
-      java.util.function.Supplier<OnnxTransformer> latencySession,
+      Supplier<OnnxTransformer> latencySession,
       ModelInfo info,
       int maxBatchTokens) {
     this.config = config;

@@ -352,7 +352,6 @@ public final class Downloader {
     }
   }
 
-  /** Builder for {@link Downloader}. */
   /**
    * {@code raw} without surrounding blanks and trailing slashes, checked to be an http(s) URL with
    * a host: the base URL of a remote (the Hub, a Maven repository). Errors name {@code what} and
@@ -378,6 +377,7 @@ public final class Downloader {
     return url;
   }
 
+  /** Builder for {@link Downloader}. */
   public static final class Builder {
     private Duration timeout = DEFAULT_TIMEOUT;
     private final Map<String, String> headers = new LinkedHashMap<>();
