@@ -99,7 +99,9 @@ public final class SentenceTransformer implements EmbeddingModel {
    * (padded tokens per forward pass; default 2048 with one worker, else 256 for weights up to 64 MB
    * and 512 above), "ortConfig" (ONNX Runtime session config entries, {@code key=value;key=value})
    * and "graphFusion" (run the encoder graph with its attention blocks and residual layer norms
-   * fused, prepared once and cached, see {@link FusedModels}; default true on a CPU).
+   * fused, prepared once and cached, see {@link FusedModels}; default true on a CPU) and
+   * "javaTokenizer" (tokenize plain-ASCII text in Java when tokenizer.json is a BERT WordPiece one:
+   * the same ids as the tokenizers library, which takes all other text; default true).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -127,11 +129,13 @@ public final class SentenceTransformer implements EmbeddingModel {
           "maxBatchTokens",
           "ortConfig",
           "graphFusion",
+          "javaTokenizer",
           MavenArtifacts.LOCAL_REPOSITORY_PROPERTY,
           MavenArtifacts.REMOTE_REPOSITORY_PROPERTY);
 
   /** true/false properties, all on unless set to false. */
-  private static final List<String> FLAG_PROPERTIES = List.of("latencySession", "graphFusion");
+  private static final List<String> FLAG_PROPERTIES =
+      List.of("latencySession", "graphFusion", "javaTokenizer");
 
   private static boolean flagProperty(LoadOptions options, String key) {
     return !"false".equals(options.properties().get(key));
@@ -171,7 +175,10 @@ public final class SentenceTransformer implements EmbeddingModel {
         CompletableFuture.supplyAsync(
             () ->
                 TextTokenizer.load(
-                    config.tokenizerFile(), config.maxSeqLength(), config.doLowerCase()),
+                    config.tokenizerFile(),
+                    config.maxSeqLength(),
+                    config.doLowerCase(),
+                    flagProperty(options, "javaTokenizer")),
             SentenceTransformer::startDaemon);
     CompletableFuture<String> fingerprintLoad =
         CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);

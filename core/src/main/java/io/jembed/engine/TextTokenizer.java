@@ -6,11 +6,14 @@ import io.jembed.JembedException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * tokenizer.json through the Hugging Face tokenizers library (DJL's binding), configured as
  * sentence-transformers calls it: truncation at max_seq_length and no padding (batches are padded
  * to their longest text by the engine), whatever truncation and padding tokenizer.json itself says.
+ * Plain-ASCII text for a BERT WordPiece tokenizer is tokenized in Java instead ({@link
+ * AsciiWordPiece}, same ids, a fraction of the time) unless that is switched off.
  */
 public final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer truncating;
@@ -18,18 +21,39 @@ public final class TextTokenizer implements AutoCloseable {
   private final int maxLength;
   private final boolean doLowerCase;
 
+  /** tokenizer.json, read again for the Java path, or null when that path is off. */
+  private final Path wordPieceSource;
+
+  /**
+   * The Java path, built in the background at the first encode (reading the vocabulary at load time
+   * made the first vector about 100 ms later on two cores); completes with null where the tokenizer
+   * is not a BERT WordPiece one. Until it is done, the library tokenizes everything.
+   */
+  private volatile CompletableFuture<AsciiWordPiece> wordPiece;
+
   private TextTokenizer(
       HuggingFaceTokenizer truncating,
       HuggingFaceTokenizer counting,
       int maxLength,
-      boolean doLowerCase) {
+      boolean doLowerCase,
+      Path wordPieceSource) {
     this.truncating = truncating;
     this.counting = counting;
     this.maxLength = maxLength;
     this.doLowerCase = doLowerCase;
+    this.wordPieceSource = wordPieceSource;
   }
 
   public static TextTokenizer load(Path tokenizerJson, int maxLength, boolean doLowerCase) {
+    return load(tokenizerJson, maxLength, doLowerCase, true);
+  }
+
+  /**
+   * @param javaWordPiece tokenize plain-ASCII text in Java when tokenizer.json is a BERT WordPiece
+   *     one (false: everything through the library)
+   */
+  public static TextTokenizer load(
+      Path tokenizerJson, int maxLength, boolean doLowerCase, boolean javaWordPiece) {
     try {
       HuggingFaceTokenizer truncating =
           HuggingFaceTokenizer.builder()
@@ -46,7 +70,8 @@ public final class TextTokenizer implements AutoCloseable {
               .optTruncation(false)
               .optPadding(false)
               .build();
-      return new TextTokenizer(truncating, counting, maxLength, doLowerCase);
+      return new TextTokenizer(
+          truncating, counting, maxLength, doLowerCase, javaWordPiece ? tokenizerJson : null);
     } catch (IOException | RuntimeException e) {
       throw new JembedException(
           "cannot load tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
@@ -60,24 +85,71 @@ public final class TextTokenizer implements AutoCloseable {
     }
   }
 
-  /** Tokenizes texts (prompt already prepended) in parallel, truncated to max_seq_length. */
-  public Tokens[] encode(List<String> texts) {
-    String[] prepared = new String[texts.size()];
-    for (int i = 0; i < prepared.length; i++) {
-      prepared[i] = prepare(texts.get(i));
+  /** The Java path once built, else null (and its build is started). */
+  private AsciiWordPiece wordPiece() {
+    if (wordPieceSource == null) {
+      return null;
     }
-    Encoding[] encodings = truncating.batchEncode(prepared);
-    Tokens[] out = new Tokens[encodings.length];
-    for (int i = 0; i < encodings.length; i++) {
-      Encoding e = encodings[i];
-      out[i] = new Tokens(e.getIds(), e.getTypeIds(), e.exceedMaxLength());
+    CompletableFuture<AsciiWordPiece> build = wordPiece;
+    if (build == null) {
+      synchronized (this) {
+        if (wordPiece == null) {
+          wordPiece =
+              CompletableFuture.supplyAsync(
+                  () -> AsciiWordPiece.of(wordPieceSource),
+                  task -> {
+                    Thread t = new Thread(task, "jembed-wordpiece");
+                    t.setDaemon(true);
+                    t.start();
+                  });
+        }
+        build = wordPiece;
+      }
+    }
+    return build.getNow(null);
+  }
+
+  /** The Java path, waiting for its build; null when it is off or does not apply. */
+  AsciiWordPiece awaitWordPiece() {
+    wordPiece();
+    CompletableFuture<AsciiWordPiece> build = wordPiece;
+    return build == null ? null : build.join();
+  }
+
+  /** Tokenizes texts (prompt already prepended), truncated to max_seq_length. */
+  public Tokens[] encode(List<String> texts) {
+    AsciiWordPiece wordPiece = wordPiece();
+    Tokens[] out = new Tokens[texts.size()];
+    String[] rest = new String[out.length];
+    int[] restIndex = new int[out.length];
+    int restCount = 0;
+    for (int i = 0; i < out.length; i++) {
+      String prepared = prepare(texts.get(i));
+      out[i] = wordPiece == null ? null : wordPiece.encode(prepared, maxLength);
+      if (out[i] == null) {
+        rest[restCount] = prepared;
+        restIndex[restCount++] = i;
+      }
+    }
+    if (restCount > 0) {
+      // the library tokenizes the rest in parallel
+      Encoding[] encodings =
+          truncating.batchEncode(
+              restCount == rest.length ? rest : java.util.Arrays.copyOf(rest, restCount));
+      for (int k = 0; k < restCount; k++) {
+        Encoding e = encodings[k];
+        out[restIndex[k]] = new Tokens(e.getIds(), e.getTypeIds(), e.exceedMaxLength());
+      }
     }
     return out;
   }
 
   /** Tokens of one text without truncation, special tokens included. */
   public int countTokens(String text) {
-    return counting.encode(prepare(text)).getIds().length;
+    String prepared = prepare(text);
+    AsciiWordPiece wordPiece = wordPiece();
+    Tokens fast = wordPiece == null ? null : wordPiece.encode(prepared, Integer.MAX_VALUE);
+    return fast != null ? fast.length() : counting.encode(prepared).getIds().length;
   }
 
   public int maxLength() {
