@@ -40,6 +40,7 @@ class AsciiWordPieceTest {
     // a short limit, so generated texts are often truncated
     static final TextTokenizer JAVA_SHORT = TextTokenizer.load(JSON, 9, false, true);
     static final TextTokenizer LIBRARY_SHORT = TextTokenizer.load(JSON, 9, false, false);
+    static final AsciiWordPiece WORD_PIECE = AsciiWordPiece.of(JSON);
 
     static {
       // the Java path is built in the background; without it both sides would be the library
@@ -63,11 +64,12 @@ class AsciiWordPieceTest {
   @Property(tries = 200)
   void plainAsciiTakesTheJavaPathAndOtherTextTheLibrary(
       @ForAll("texts") List<String> texts, @ForAll @IntRange(min = 3, max = 300) int maxLength) {
-    AsciiWordPiece wordPiece = AsciiWordPiece.of(Shared.JSON);
     for (String text : texts) {
       boolean ascii = text.chars().allMatch(c -> c < 0x80);
       boolean added = text.toLowerCase().matches("(?s).*\\[(pad|unk|cls|sep|mask)].*");
-      assertThat(wordPiece.encode(text, maxLength) != null).as(text).isEqualTo(ascii && !added);
+      assertThat(Shared.WORD_PIECE.encode(text, maxLength) != null)
+          .as(text)
+          .isEqualTo(ascii && !added);
     }
   }
 
@@ -86,8 +88,8 @@ class AsciiWordPieceTest {
     }
     assertThat(sentences).hasSizeGreaterThan(2000);
     assertSameTokens(Shared.JAVA, Shared.LIBRARY, sentences);
-    AsciiWordPiece wordPiece = AsciiWordPiece.of(Shared.JSON);
-    long javaPath = sentences.stream().filter(s -> wordPiece.encode(s, 256) != null).count();
+    long javaPath =
+        sentences.stream().filter(s -> Shared.WORD_PIECE.encode(s, 256) != null).count();
     assertThat(javaPath).isEqualTo(sentences.size());
   }
 
