@@ -11,6 +11,10 @@ import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -21,8 +25,10 @@ import java.util.stream.Stream;
  * that the fused graph gives the same token embeddings as the original on a test batch before
  * keeping it; later loads find it by the file's path, size and time and the ONNX Runtime version.
  * Anything that does not fuse or does not match is remembered too, and the original file is used.
- * Each entry names its source file; building one deletes the entries of older versions of the same
- * file and of files that are gone, so the cache holds one entry per model file.
+ * Each entry names its source file and that file's size and time; building one deletes the entries
+ * of older versions of the same file and of files that are gone, and keeps at most one other entry
+ * of the same file (built by another ONNX Runtime or fusion version, so that two jembed versions in
+ * turn do not rebuild each other's), so the cache holds one or two entries per model file.
  */
 public final class FusedModels {
   private static final System.Logger LOG = System.getLogger(EmbeddingModel.class.getName());
@@ -49,13 +55,15 @@ public final class FusedModels {
       Path dir = root.resolve(key(onnxFile));
       if (!CacheFolder.isComplete(dir)) {
         String source = onnxFile.toRealPath().toString();
+        String stamp = CacheFolder.fileStamp(onnxFile);
         CacheFolder.create(
             dir,
             tmp -> {
-              Files.writeString(tmp.resolve(SOURCE_FILE), source, StandardCharsets.UTF_8);
+              Files.writeString(
+                  tmp.resolve(SOURCE_FILE), source + "\n" + stamp + "\n", StandardCharsets.UTF_8);
               return build(onnxFile, tmp);
             });
-        pruneStale(root, dir, source);
+        pruneStale(root, dir, source, stamp);
       }
       Path fused = dir.resolve("model.onnx");
       return CacheFolder.marker(dir).startsWith(FUSED) && Files.isRegularFile(fused)
@@ -71,12 +79,14 @@ public final class FusedModels {
   }
 
   /**
-   * Deletes, best effort, the other entries built from {@code source} (an older version of the
-   * file, another ONNX Runtime or fusion version) and entries whose source file is gone (models
-   * loaded from temporary folders) or unrecorded (older jembed versions). An entry another process
-   * is still loading stays readable on Linux and macOS; where deleting fails, it is left for later.
+   * Deletes, best effort: entries of older versions of {@code source} (another size or time, or
+   * none recorded), entries whose source file is gone (models loaded from temporary folders) or
+   * unrecorded (older jembed versions), and all but the newest other entry of this very file (built
+   * by another ONNX Runtime or fusion version). An entry another process is still loading stays
+   * readable on Linux and macOS; where deleting fails, it is left for later.
    */
-  static void pruneStale(Path root, Path keep, String source) {
+  static void pruneStale(Path root, Path keep, String source, String stamp) {
+    List<Path> sameFile = new ArrayList<>();
     try (Stream<Path> entries = Files.list(root)) {
       for (Path entry : (Iterable<Path>) entries::iterator) {
         if (entry.equals(keep)
@@ -85,18 +95,36 @@ public final class FusedModels {
           continue; // being built by someone
         }
         Path recorded = entry.resolve(SOURCE_FILE);
-        String from =
+        List<String> lines =
             Files.isRegularFile(recorded)
-                ? Files.readString(recorded, StandardCharsets.UTF_8).strip()
-                : null;
-        if (from == null || from.equals(source) || !Files.exists(Path.of(from))) {
-          LOG.log(System.Logger.Level.DEBUG, "deleting stale fused graph " + entry);
-          CacheFolder.deleteTree(entry);
+                ? Files.readAllLines(recorded, StandardCharsets.UTF_8)
+                : List.of();
+        String from = lines.isEmpty() ? null : lines.get(0).strip();
+        String fromStamp = lines.size() < 2 ? null : lines.get(1).strip();
+        if (from != null && from.equals(source) && stamp.equals(fromStamp)) {
+          sameFile.add(entry);
+        } else if (from == null || from.equals(source) || !Files.exists(Path.of(from))) {
+          delete(entry);
         }
       }
+      sameFile.sort(Comparator.comparing(FusedModels::builtAt, Comparator.reverseOrder()));
+      sameFile.stream().skip(1).forEach(FusedModels::delete);
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "cannot prune " + root + ": " + e.getMessage());
     }
+  }
+
+  private static FileTime builtAt(Path entry) {
+    try {
+      return Files.getLastModifiedTime(entry.resolve(SOURCE_FILE));
+    } catch (IOException e) {
+      return FileTime.fromMillis(0);
+    }
+  }
+
+  private static void delete(Path entry) {
+    LOG.log(System.Logger.Level.DEBUG, "deleting stale fused graph " + entry);
+    CacheFolder.deleteTree(entry);
   }
 
   /** Writes the fused model into {@code tmp} and returns the state to remember. */

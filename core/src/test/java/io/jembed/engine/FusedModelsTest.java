@@ -47,8 +47,8 @@ class FusedModelsTest {
       assertThat(fused).startsWith(cache).hasFileName("model.onnx");
       assertThat(Files.readString(fused.resolveSibling(".complete")))
           .startsWith("fused 6 attention, 12 skip-layernorm, unpadded batches");
-      assertThat(Files.readString(fused.resolveSibling("source.txt")))
-          .isEqualTo(original.toRealPath().toString());
+      assertThat(Files.readAllLines(fused.resolveSibling("source.txt")))
+          .containsExactly(original.toRealPath().toString(), CacheFolder.fileStamp(original));
       assertThat(FusedModels.minTokenCosine(original, fused)).isGreaterThanOrEqualTo(0.99999);
       // nothing is left to fuse: the fusion found every layer the first time
       assertThat(BertFusion.fuse(Files.readAllBytes(fused)).changed()).isFalse();
@@ -147,7 +147,15 @@ class FusedModelsTest {
   @Test
   void buildingAnEntryDeletesStaleOnes(@TempDir Path cache) throws Exception {
     Path root = cache.resolve("onnx-fused");
-    Path olderVersion = entry(root, "older", int8.toRealPath().toString());
+    String source = int8.toRealPath().toString();
+    String stamp = CacheFolder.fileStamp(int8);
+    Path olderVersion = entry(root, "older", source + "\n" + source + "|1|1\n");
+    Path unstamped = entry(root, "unstamped", source);
+    // this very file, built by other ONNX Runtime or fusion versions: the newest one stays
+    Path otherBuildOld = entry(root, "other-build-old", source + "\n" + stamp + "\n");
+    Path otherBuildNew = entry(root, "other-build-new", source + "\n" + stamp + "\n");
+    Files.setLastModifiedTime(
+        otherBuildOld.resolve("source.txt"), FileTime.fromMillis(1_000_000_000_000L));
     Path otherModel = entry(root, "other", float32.toRealPath().toString());
     Path sourceGone = entry(root, "gone", cache.resolve("deleted/model.onnx").toString());
     Path unrecorded = entry(root, "unrecorded", null);
@@ -158,6 +166,9 @@ class FusedModelsTest {
 
     assertThat(fused).exists();
     assertThat(olderVersion).doesNotExist();
+    assertThat(unstamped).doesNotExist();
+    assertThat(otherBuildOld).doesNotExist();
+    assertThat(otherBuildNew).exists();
     assertThat(sourceGone).doesNotExist();
     assertThat(unrecorded).doesNotExist();
     assertThat(otherModel).exists();
