@@ -19,11 +19,11 @@ import java.util.Map;
  * (BertNormalizer with clean_text, BertPreTokenizer, WordPiece, a template adding special tokens).
  *
  * <p>Why: the native tokenizer costs about 35 us of CPU per short sentence, 5% of an int8 encode,
- * and the engine waits for it; this takes about 1 us. Text it does not cover (any character outside
+ * and the engine waits for it; this takes about 3 us. Text it does not cover (any character outside
  * ASCII, or an added token such as "[MASK]" written in the text, which the library splits out
  * before normalizing) returns null and goes to the library, so only the simplest, exactly specified
  * part of the algorithm lives here. {@code AsciiWordPieceTest} checks it against the library on the
- * bundled tokenizers.
+ * default model's tokenizer.json and variants of it.
  */
 final class AsciiWordPiece {
   private final Map<String, Integer> vocab;
