@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -302,7 +303,7 @@ final class AsciiWordPiece {
   }
 
   private static int[] ensure(int[] a, int size) {
-    return size <= a.length ? a : java.util.Arrays.copyOf(a, Math.max(size, a.length * 2));
+    return size <= a.length ? a : Arrays.copyOf(a, Math.max(size, a.length * 2));
   }
 
   private static boolean isAscii(String s) {

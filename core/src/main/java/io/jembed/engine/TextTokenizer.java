@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.jembed.JembedException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -134,8 +135,7 @@ public final class TextTokenizer implements AutoCloseable {
     if (restCount > 0) {
       // the library tokenizes the rest in parallel
       Encoding[] encodings =
-          truncating.batchEncode(
-              restCount == rest.length ? rest : java.util.Arrays.copyOf(rest, restCount));
+          truncating.batchEncode(restCount == rest.length ? rest : Arrays.copyOf(rest, restCount));
       for (int k = 0; k < restCount; k++) {
         Encoding e = encodings[k];
         out[restIndex[k]] = new Tokens(e.getIds(), e.getTypeIds(), e.exceedMaxLength());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jembed.LoadOptions;
 import io.jembed.model.ModelResolver;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,11 +138,11 @@ class AsciiWordPieceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static ObjectNode bundledTokenizerJson() throws java.io.IOException {
+  private static ObjectNode bundledTokenizerJson() throws IOException {
     return (ObjectNode) JSON.readTree(Shared.JSON.toFile());
   }
 
-  private static Path write(Path dir, ObjectNode tokenizerJson) throws java.io.IOException {
+  private static Path write(Path dir, ObjectNode tokenizerJson) throws IOException {
     Path file = Files.createTempFile(dir, "tokenizer", ".json");
     JSON.writeValue(file.toFile(), tokenizerJson);
     return file;
@@ -201,14 +203,14 @@ class AsciiWordPieceTest {
     Arbitrary<String> anyAscii = Arbitraries.strings().ascii().ofMaxLength(6);
     Arbitrary<String> part =
         Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(30, word),
-            net.jqwik.api.Tuple.of(20, space),
-            net.jqwik.api.Tuple.of(10, punctuation),
-            net.jqwik.api.Tuple.of(6, anyAscii),
-            net.jqwik.api.Tuple.of(3, control),
-            net.jqwik.api.Tuple.of(2, longWord),
-            net.jqwik.api.Tuple.of(2, added),
-            net.jqwik.api.Tuple.of(2, nonAscii));
+            Tuple.of(30, word),
+            Tuple.of(20, space),
+            Tuple.of(10, punctuation),
+            Tuple.of(6, anyAscii),
+            Tuple.of(3, control),
+            Tuple.of(2, longWord),
+            Tuple.of(2, added),
+            Tuple.of(2, nonAscii));
     Arbitrary<String> text = part.list().ofMaxSize(24).map(parts -> String.join("", parts));
     return text.list().ofMinSize(1).ofMaxSize(6);
   }
