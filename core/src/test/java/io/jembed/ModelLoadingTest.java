@@ -32,7 +32,7 @@ class ModelLoadingTest {
     try (SentenceTransformer bundled = SentenceTransformer.load("all-MiniLM-L6-v2")) {
       Path copy = tmp.resolve("my-model");
       copyTree(bundled.directory(), copy);
-      try (SentenceTransformer folder = SentenceTransformer.load(copy.toString())) {
+      try (SentenceTransformer folder = SentenceTransformer.load(copy.toString(), ownCache(tmp))) {
         assertThat(folder.source()).isEqualTo("folder");
         assertThat(folder.toString()).isEqualTo(bundled.toString());
         float[][] a = bundled.encode(texts);
@@ -68,7 +68,7 @@ class ModelLoadingTest {
           {"prompts": {"query": "query: ", "document": "passage: "}, "default_prompt_name": "document",
            "similarity_fn_name": "dot"}
           """);
-      try (SentenceTransformer m = SentenceTransformer.load(copy.toString())) {
+      try (SentenceTransformer m = SentenceTransformer.load(copy.toString(), ownCache(tmp))) {
         assertThat(m.maxSeqLength()).isEqualTo(16);
         assertThat(m.info().normalized()).isFalse();
         assertThat(m.similarityFunction()).isEqualTo(SimilarityFunction.DOT);
@@ -179,6 +179,11 @@ class ModelLoadingTest {
     assertThatThrownBy(() -> EmbeddingModel.load("nosuchprovider:model"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no provider for model 'nosuchprovider:model'");
+  }
+
+  /** The fused graph of a model copied into a test folder goes to a cache there, not the user's. */
+  private static LoadOptions ownCache(Path tmp) {
+    return LoadOptions.builder().cacheDir(tmp.resolve("cache")).build();
   }
 
   static void copyTree(Path from, Path to) throws IOException {
