@@ -14,6 +14,10 @@ public final class FirstVector {
     LoadOptions.Builder options = LoadOptions.builder();
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
+      if (kv.length != 2) {
+        throw new IllegalArgumentException(
+            "expected key=value (a load property), got '" + arg + "'");
+      }
       options.property(kv[0], kv[1]);
     }
     try (SentenceTransformer model =
