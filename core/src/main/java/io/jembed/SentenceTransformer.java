@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -229,7 +230,7 @@ public final class SentenceTransformer implements EmbeddingModel {
       tokenizerLoad.thenAccept(TextTokenizer::close);
       throw e;
     }
-    java.util.function.Supplier<OnnxTransformer> latencyFactory =
+    Supplier<OnnxTransformer> latencyFactory =
         latencySession
             ? () -> OnnxTransformer.open(onnxFile, threads, device, sessionConfig)
             : null;

@@ -52,10 +52,11 @@ public final class FusedModels {
   public static Path prepare(Path onnxFile, Path cacheRoot) {
     try {
       Path root = cacheRoot.resolve("onnx-fused");
-      Path dir = root.resolve(key(onnxFile));
+      // one look at the file: its real path, size and time name the entry and are recorded in it
+      String stamp = CacheFolder.fileStamp(onnxFile);
+      Path dir = root.resolve(key(stamp));
       if (!CacheFolder.isComplete(dir)) {
         String source = onnxFile.toRealPath().toString();
-        String stamp = CacheFolder.fileStamp(onnxFile);
         CacheFolder.create(
             dir,
             tmp -> {
@@ -247,10 +248,10 @@ public final class FusedModels {
     return dot / Math.sqrt(na * nb);
   }
 
-  /** Identifies the source file and everything that shapes the result. */
-  static String key(Path onnxFile) throws IOException {
+  /** Identifies the source file (its {@link CacheFolder#fileStamp}) and what shapes the result. */
+  private static String key(String fileStamp) {
     return CacheFolder.nameFor(
-        CacheFolder.fileStamp(onnxFile)
+        fileStamp
             + "|ort "
             + OrtEnvironment.getEnvironment().getVersion()
             + "|fusion "

@@ -57,14 +57,14 @@ public final class Pipeline implements AutoCloseable {
   /**
    * @param workerSessions the session of each parallel batch worker (the same session may serve
    *     several workers)
-   * @param latencySession opens a session on all cores for encodes that fit in one batch, or null
+   * @param latencyFactory opens a session on all cores for encodes that fit in one batch, or null
    * @param maxBatchTokens padded tokens per batch at most (texts x longest length)
    */
   public Pipeline(
       PipelineConfig config,
       TextTokenizer tokenizer,
       List<OnnxTransformer> workerSessions,
-      Supplier<OnnxTransformer> latencySession,
+      Supplier<OnnxTransformer> latencyFactory,
       ModelInfo info,
       int maxBatchTokens) {
     this.config = config;
@@ -81,7 +81,7 @@ public final class Pipeline implements AutoCloseable {
     this.pooler = new Pooler(config.pooling());
     this.info = info;
     this.maxBatchTokens = maxBatchTokens;
-    this.runner = new BatchRunner(workerSessions, latencySession);
+    this.runner = new BatchRunner(workerSessions, latencyFactory);
   }
 
   /** Whether the background latency session is open and takes single-batch encodes. */
