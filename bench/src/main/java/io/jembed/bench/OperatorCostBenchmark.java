@@ -58,7 +58,10 @@ public final class OperatorCostBenchmark {
     int tokens = 14;
     int rounds = 4;
     for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value after " + args[i]);
+      }
+      String value = args[i + 1];
       switch (args[i]) {
         case "--model" -> model = value;
         case "--batch" -> batch = Integer.parseInt(value);
