@@ -302,45 +302,42 @@ public final class OperatorCostBenchmark {
       long[] typeIds = new long[ids.length];
       long[] mask = new long[ids.length];
       Arrays.fill(mask, 1);
+      long[] shape = {batch, tokens};
       Map<String, double[]> ms = new LinkedHashMap<>();
       for (int round = 0; round < rounds; round++) {
         for (var e : sessions.entrySet()) {
           OrtSession session = e.getValue();
           long[] times = new long[60];
-          for (int i = 0; i < times.length; i++) {
-            Map<String, OnnxTensor> feed = new HashMap<>();
-            try {
+          Map<String, OnnxTensor> feed = new HashMap<>();
+          try {
+            feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            if (session.getInputNames().contains("token_type_ids")) {
               feed.put(
-                  "input_ids",
-                  OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape(batch, tokens)));
-              if (session.getInputNames().contains("token_type_ids")) {
-                feed.put(
-                    "token_type_ids",
-                    OnnxTensor.createTensor(env, LongBuffer.wrap(typeIds), shape(batch, tokens)));
-              }
-              if (session.getInputNames().contains("attention_mask")) {
-                feed.put(
-                    "attention_mask",
-                    OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape(batch, tokens)));
-              }
+                  "token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(typeIds), shape));
+            }
+            if (session.getInputNames().contains("attention_mask")) {
+              feed.put(
+                  "attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            }
+            for (int i = 0; i < times.length; i++) {
               long t0 = System.nanoTime();
               try (OrtSession.Result r = session.run(feed)) {
                 times[i] = System.nanoTime() - t0;
               }
-            } finally {
-              feed.values().forEach(OnnxTensor::close);
             }
+          } finally {
+            feed.values().forEach(OnnxTensor::close);
           }
           Arrays.sort(times);
           ms.computeIfAbsent(e.getKey(), x -> new double[rounds])[round] =
               times[times.length / 2] / 1e6;
         }
       }
-      double base = median(ms.values().iterator().next());
+      double base = EncodeBenchmark.median(ms.values().iterator().next());
       for (var e : ms.entrySet()) {
         double[] v = e.getValue().clone();
         Arrays.sort(v);
-        double change = (median(e.getValue()) / base - 1) * 100;
+        double change = (EncodeBenchmark.median(e.getValue()) / base - 1) * 100;
         System.out.printf(
             Locale.ROOT,
             "%-28s %6.2f-%6.2f ms per batch  %+6.1f%%%n",
@@ -486,10 +483,6 @@ public final class OperatorCostBenchmark {
     }
   }
 
-  static long[] shape(long... dims) {
-    return dims;
-  }
-
   static OnnxTensor tensor(OrtEnvironment env, float[] values, long... shape) throws OrtException {
     return OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
   }
@@ -516,11 +509,5 @@ public final class OperatorCostBenchmark {
       max = Math.max(max, Math.abs(a[i] - b[i]));
     }
     return max;
-  }
-
-  static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }

@@ -194,9 +194,9 @@ public final class SearchBenchmark {
       if (measured.isEmpty()) {
         continue;
       }
-      double qps = median(measured.stream().mapToDouble(r -> r.qps).toArray());
-      double pct = median(measured.stream().mapToDouble(Row::percent).toArray());
-      double bw = median(measured.stream().mapToDouble(r -> r.bandwidth).toArray());
+      double qps = EncodeBenchmark.median(measured.stream().mapToDouble(r -> r.qps).toArray());
+      double pct = EncodeBenchmark.median(measured.stream().mapToDouble(Row::percent).toArray());
+      double bw = EncodeBenchmark.median(measured.stream().mapToDouble(r -> r.bandwidth).toArray());
       System.out.printf(
           Locale.ROOT,
           "#   %-45s %9.1f q/s  %6.1f%% of the bandwidth bound (bw %.1f GB/s)%s%n",
@@ -255,12 +255,6 @@ public final class SearchBenchmark {
     double after = bandwidth.measure();
     double qps = queries / seconds;
     return new Row(round, name, qps, qps * bytesPerQuery / 1e9, Math.max(before, after), recall);
-  }
-
-  static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   static double recall(List<List<Hit>> truth, List<List<Hit>> found) {
