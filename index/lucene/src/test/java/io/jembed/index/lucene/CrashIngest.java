@@ -1,5 +1,7 @@
-package io.jembed.index;
+package io.jembed.index.lucene;
 
+import io.jembed.index.Document;
+import io.jembed.index.IndexOptions;
 import io.jembed.testing.HashingModel;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,7 +1,11 @@
-package io.jembed.index;
+package io.jembed.index.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jembed.index.Document;
+import io.jembed.index.Filter;
+import io.jembed.index.SearchHit;
+import io.jembed.index.SearchRequest;
 import io.jembed.testing.HashingModel;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

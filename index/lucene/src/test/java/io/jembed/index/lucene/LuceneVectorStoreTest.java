@@ -1,10 +1,18 @@
-package io.jembed.index;
+package io.jembed.index.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jembed.JembedException;
 import io.jembed.Vectors;
+import io.jembed.index.Document;
+import io.jembed.index.Filter;
+import io.jembed.index.IndexMetadata;
+import io.jembed.index.IndexOptions;
+import io.jembed.index.Quantization;
+import io.jembed.index.SearchHit;
+import io.jembed.index.SearchMode;
+import io.jembed.index.SearchRequest;
 import io.jembed.testing.HashingModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
