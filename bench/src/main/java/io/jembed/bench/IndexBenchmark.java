@@ -1,4 +1,4 @@
-package io.jembed.index.bench;
+package io.jembed.bench;
 
 import io.jembed.EmbeddingModel;
 import io.jembed.EncodeOptions;
@@ -6,7 +6,7 @@ import io.jembed.Vectors;
 import io.jembed.index.Document;
 import io.jembed.index.IndexOptions;
 import io.jembed.index.IndexStats;
-import io.jembed.index.LuceneVectorStore;
+import io.jembed.index.lucene.LuceneVectorStore;
 import io.jembed.index.Quantization;
 import io.jembed.index.SearchHit;
 import io.jembed.index.SearchRequest;
@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  * a tightly clustered, harder set. Uniform random vectors would be an unfairly easy (or hard) test.
  *
  * <pre>
- * java -Xmx10g -cp ... io.jembed.index.bench.IndexBenchmark --size 1000000 --quantization int8
- * java -cp ... io.jembed.index.bench.IndexBenchmark --ingest 2000
+ * java -Xmx10g -cp ... io.jembed.bench.IndexBenchmark --size 1000000 --quantization int8
+ * java -cp ... io.jembed.bench.IndexBenchmark --ingest 2000
  * </pre>
  *
  * Options: --size N (100000), --queries N (500), --data text|mixtures (text), --text-model name,

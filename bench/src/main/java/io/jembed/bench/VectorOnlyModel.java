@@ -1,4 +1,4 @@
-package io.jembed.index.bench;
+package io.jembed.bench;
 
 import io.jembed.EmbeddingModel;
 import io.jembed.Embeddings;

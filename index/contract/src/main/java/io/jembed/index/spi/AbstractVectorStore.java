@@ -161,13 +161,22 @@ public abstract class AbstractVectorStore implements VectorStore {
       List<StoredDocument.Chunk> chunks = new ArrayList<>(d.chunks().size());
       for (StoredDocument.Chunk c : d.chunks()) {
         requireDimension(d.id(), c.vector());
-        // the model promises unit vectors, rounding aside; stores may rely on it (dot product)
-        float[] v = unit ? Vectors.normalized(c.vector()) : c.vector();
+        // the model promises unit vectors, rounding aside; stores may rely on it (dot product).
+        // A unit vector is kept bit for bit: a copy is exact
+        float[] v = unit && !isUnit(c.vector()) ? Vectors.normalized(c.vector()) : c.vector();
         chunks.add(new StoredDocument.Chunk(c.index(), c.text(), c.start(), c.end(), v));
       }
       ready.add(new StoredDocument(d.id(), d.text(), d.metadata(), chunks));
     }
     write(ready, fieldTypes(ready));
+  }
+
+  private static boolean isUnit(float[] v) {
+    double norm = 0;
+    for (float x : v) {
+      norm += (double) x * x;
+    }
+    return Math.abs(norm - 1) < 1e-6;
   }
 
   private static void requireUnique(Set<String> ids, String id) {
