@@ -237,6 +237,9 @@ final class FilterParser {
     if (t.isKeyword("NULL")) {
       throw error(t, VALUE + " (to test for a missing field write IS NULL or IS NOT NULL)");
     }
+    if (isReserved(t.text()) && !t.isKeyword("TRUE") && !t.isKeyword("FALSE")) {
+      throw error(t, VALUE + " (quote a value that is a keyword: '" + t.text() + "')");
+    }
     next++;
     return word(t.text());
   }
