@@ -13,6 +13,7 @@ import io.jembed.index.Quantization;
 import io.jembed.index.SearchHit;
 import io.jembed.index.SearchMode;
 import io.jembed.index.SearchRequest;
+import io.jembed.index.spi.ScoreRange;
 import io.jembed.testing.HashingModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+/**
+ * What is the folder store's own; the contract every store meets is {@link LuceneContractTest}'s.
+ */
 class LuceneVectorStoreTest {
   @TempDir Path tmp;
   final HashingModel model = HashingModel.wholeWords("words-64", 64, 32);
@@ -59,58 +63,6 @@ class LuceneVectorStoreTest {
     assertThat(meta.model().identity()).isEqualTo(model.info().identity());
     assertThat(meta.quantization()).isEqualTo(Quantization.INT8);
     assertThat(dir.resolve(LuceneVectorStore.METADATA_FILE)).exists();
-  }
-
-  @Test
-  void refusesAnotherModel() {
-    Path dir = tmp.resolve("idx");
-    create(dir).close();
-    HashingModel other = HashingModel.wholeWords("other-64", 64, 32);
-    assertThatThrownBy(() -> LuceneVectorStore.open(dir, other))
-        .isInstanceOf(JembedException.class)
-        .hasMessageContaining("was built with model words-64")
-        .hasMessageContaining("reindex");
-    assertThatThrownBy(() -> LuceneVectorStore.openReadOnly(dir, other))
-        .hasMessageContaining("not comparable");
-    // same id, other dimension: another identity too
-    assertThatThrownBy(
-            () -> LuceneVectorStore.open(dir, HashingModel.wholeWords("words-64", 32, 32)))
-        .hasMessageContaining("was built with model");
-  }
-
-  @Test
-  void updatesAndDeletesAreVisibleAfterCommit() {
-    try (LuceneVectorStore index = create(tmp.resolve("idx"))) {
-      index.upsert(
-          List.of(Document.of("a", "apples are red"), Document.of("b", "bananas are yellow")));
-      assertThat(index.contains("a")).isFalse(); // not committed yet
-      index.commit();
-      assertThat(index.contains("a")).isTrue();
-
-      index.upsert(Document.of("a", "oranges are orange"));
-      index.delete("b");
-      assertThat(index.search(SearchRequest.of("apples", 5)).get(0).text())
-          .isEqualTo("apples are red");
-      assertThat(index.commit()).isEqualTo(1);
-      List<SearchHit> hits = index.search(SearchRequest.of("oranges", 5));
-      assertThat(hits).extracting(SearchHit::id).containsExactly("a");
-      assertThat(hits.get(0).text()).isEqualTo("oranges are orange");
-      assertThat(index.stats().chunks()).isEqualTo(1);
-    }
-  }
-
-  @Test
-  void closingWithoutCommitDropsTheWrites() {
-    Path dir = tmp.resolve("idx");
-    try (LuceneVectorStore index = create(dir)) {
-      index.upsert(Document.of("kept", "committed text"));
-      index.commit();
-      index.upsert(Document.of("lost", "never committed"));
-    }
-    try (LuceneVectorStore index = LuceneVectorStore.open(dir, model)) {
-      assertThat(index.contains("kept")).isTrue();
-      assertThat(index.contains("lost")).isFalse();
-    }
   }
 
   List<Document> corpus() {
@@ -214,17 +166,6 @@ class LuceneVectorStoreTest {
   }
 
   @Test
-  void metadataTypesMustStayTheSame() {
-    try (LuceneVectorStore index = create(tmp.resolve("idx"))) {
-      index.upsert(Document.builder("a").text("x").metadata("year", 2020).build());
-      assertThatThrownBy(
-              () -> index.upsert(Document.builder("b").text("y").metadata("year", "2020").build()))
-          .hasMessageContaining("metadata 'year'")
-          .hasMessageContaining("number");
-    }
-  }
-
-  @Test
   void hybridFindsAnExactKeywordDocumentThatVectorSearchMisses() {
     Random random = new Random(7);
     float[] query = unit(random, 64);
@@ -260,37 +201,6 @@ class LuceneVectorStoreTest {
     }
   }
 
-  @Test
-  void longDocumentsAreChunkedAndGroupedPerDocument() {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < 40; i++) {
-      text.append("Sentence ").append(i).append(" talks about rivers and boats. ");
-    }
-    text.append("The final sentence mentions a zebra.");
-    try (LuceneVectorStore index =
-        LuceneVectorStore.create(
-            tmp.resolve("idx"), model, IndexOptions.builder().maxTokens(20).build())) {
-      String doc = text.toString();
-      index.upsert(List.of(Document.of("long", doc), Document.of("short", "a zebra in the zoo")));
-      index.commit();
-      assertThat(index.stats().documents()).isEqualTo(2);
-      assertThat(index.stats().chunks()).isGreaterThan(10);
-
-      List<SearchHit> grouped = index.search(SearchRequest.of("zebra", 10));
-      assertThat(grouped).extracting(SearchHit::id).containsExactlyInAnyOrder("long", "short");
-      SearchHit longHit =
-          grouped.stream().filter(h -> h.id().equals("long")).findFirst().orElseThrow();
-      assertThat(doc.substring(longHit.start(), longHit.end())).isEqualTo(longHit.text());
-      assertThat(longHit.text()).contains("zebra");
-
-      List<SearchHit> chunks =
-          index.search(
-              SearchRequest.builder().query("rivers boats").k(5).groupByDocument(false).build());
-      assertThat(chunks).hasSize(5).allSatisfy(h -> assertThat(h.id()).isEqualTo("long"));
-      assertThat(chunks).extracting(SearchHit::chunk).doesNotHaveDuplicates();
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(Quantization.class)
   void everyQuantizationFindsEachDocumentByItsOwnVector(Quantization q) {
@@ -313,6 +223,15 @@ class LuceneVectorStoreTest {
         assertThat(hits.get(0).id()).isEqualTo("v" + i);
         assertThat(hits.get(0).score()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
       }
+      // quantized estimates stray beyond [-1, 1] by far less than the slack that calls it damage
+      double worst = 0;
+      for (int i = 0; i < 300; i += 7) {
+        for (SearchHit h :
+            index.search(SearchRequest.builder().vector(vectors.get(i)).k(50).build())) {
+          worst = Math.max(worst, Math.abs(h.score()) - 1);
+        }
+      }
+      assertThat(worst).as("%s: score beyond [-1, 1]", q).isLessThan(ScoreRange.ESTIMATED / 2);
       assertThat(index.stats().bytesByPart()).containsKey("graph (HNSW)");
     }
   }
@@ -375,45 +294,6 @@ class LuceneVectorStoreTest {
   }
 
   @Test
-  void reindexReembedsWithTheNewModel() {
-    Path dir = tmp.resolve("idx");
-    try (LuceneVectorStore index = create(dir)) {
-      index.upsert(corpus());
-      index.commit();
-    }
-    HashingModel bigger = HashingModel.wholeWords("words-96", 96, 32);
-    long[] progress = new long[2];
-    long n =
-        LuceneVectorStore.reindex(
-            dir,
-            bigger,
-            "words-96",
-            (done, total) -> {
-              progress[0] = done;
-              progress[1] = total;
-            });
-    assertThat(n).isEqualTo(90);
-    assertThat(progress).containsExactly(90, 90);
-    assertThatThrownBy(() -> LuceneVectorStore.open(dir, model))
-        .hasMessageContaining("was built with");
-    try (LuceneVectorStore index = LuceneVectorStore.open(dir, bigger)) {
-      assertThat(index.metadata().modelName()).isEqualTo("words-96");
-      assertThat(index.stats().documents()).isEqualTo(90);
-      List<SearchHit> hits =
-          index.search(
-              SearchRequest.builder()
-                  .query("document number 42")
-                  .k(1)
-                  .filter(Filter.term("lang", "en"))
-                  .build());
-      assertThat(hits.get(0).id()).isEqualTo("d42");
-      assertThat(hits.get(0).metadata()).containsEntry("published", "2020-02-12");
-    }
-    assertThat(tmp.resolve("idx.old")).doesNotExist();
-    assertThat(tmp.resolve("idx.reindex")).doesNotExist();
-  }
-
-  @Test
   void missingForeignAndDamagedFoldersGetClearErrors() throws Exception {
     assertThatThrownBy(() -> LuceneVectorStore.open(tmp.resolve("nothing"), model))
         .isInstanceOf(JembedException.class)
@@ -465,21 +345,6 @@ class LuceneVectorStoreTest {
 
     Path file = Files.writeString(tmp.resolve("file.txt"), "x");
     assertThatThrownBy(() -> LuceneVectorStore.open(file, model)).hasMessageContaining("is a file");
-  }
-
-  @Test
-  void badInputIsRefusedClearly() {
-    try (LuceneVectorStore index = create(tmp.resolve("idx"))) {
-      assertThatThrownBy(() -> index.upsert(Document.builder("v").vector(new float[3]).build()))
-          .hasMessageContaining("3-d vector")
-          .hasMessageContaining("64-d");
-      assertThatThrownBy(() -> index.upsert(Document.of("blank", "  ")))
-          .hasMessageContaining("no text and no vector");
-      assertThatThrownBy(() -> index.upsert(List.of(Document.of("a", "x"), Document.of("a", "y"))))
-          .hasMessageContaining("appears twice");
-      assertThatThrownBy(() -> index.search(SearchRequest.builder().vector(new float[5]).build()))
-          .hasMessageContaining("5 dimensions");
-    }
   }
 
   static float[] unit(Random random, int dim) {
