@@ -1,39 +1,28 @@
 package io.jembed.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jembed.ConsoleProgressBar;
 import io.jembed.EmbeddingModel;
-import io.jembed.JembedException;
 import io.jembed.index.Document;
 import io.jembed.index.Filter;
 import io.jembed.index.IndexMetadata;
 import io.jembed.index.IndexOptions;
-import io.jembed.index.IndexStats;
-import io.jembed.index.LuceneVectorStore;
 import io.jembed.index.Quantization;
 import io.jembed.index.SearchHit;
 import io.jembed.index.SearchMode;
 import io.jembed.index.SearchRequest;
-import java.io.BufferedReader;
-import java.io.IOException;
+import io.jembed.index.StoreLocation;
+import io.jembed.index.VectorStore;
+import io.jembed.index.VectorStores;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,25 +30,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code jembed index}: a persistent vector index on disk (Apache Lucene): create, add, delete,
- * search, stats, reindex. The index remembers its model, so --model is only given at create and
- * reindex.
+ * {@code jembed index}: a persistent vector index: create, add, delete, search ({@link
+ * IndexAdminCommands}: stats, reindex, copy, check). An index is at a LOCATION: a folder (the
+ * embedded Lucene index), postgresql://... or opensearch://.... It remembers its model, so --model
+ * is only given at create and reindex.
  */
 @Command(
     name = "index",
     mixinStandardHelpOptions = true,
     description = {
-      "A persistent vector index in a folder: vector (HNSW), keyword (BM25) and hybrid search"
-          + " with metadata filters. Survives crashes; searchable while another process adds.",
-      "Subcommands: create, add, delete, search, stats, reindex."
+      "A persistent vector index: vector (HNSW), keyword (BM25) and hybrid search with metadata"
+          + " filters. Survives crashes; searchable while another process adds.",
+      "LOCATION is a folder (the embedded Lucene index),"
+          + " postgresql://[user@]host:port/database?table=name or opensearch://host:port/index.",
+      "Subcommands: create, add, delete, search, stats, reindex, copy, check."
     },
     subcommands = {
       IndexCommand.Create.class,
       IndexCommand.Add.class,
       IndexCommand.Delete.class,
       IndexCommand.Search.class,
-      IndexCommand.Stats.class,
-      IndexCommand.Reindex.class
+      IndexAdminCommands.Stats.class,
+      IndexAdminCommands.Reindex.class,
+      IndexAdminCommands.Copy.class,
+      IndexAdminCommands.Check.class
     })
 public final class IndexCommand implements Callable<Integer> {
   // held strongly: java.util.logging forgets the level of loggers nobody references
@@ -79,12 +73,18 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    throw new UsageException("missing subcommand: create, add, delete, search, stats or reindex");
+    throw new UsageException(
+        "missing subcommand: create, add, delete, search, stats, reindex, copy or check");
   }
 
   /** Loads the model the index was built with. */
   static EmbeddingModel indexModel(IndexMetadata meta) {
     return EmbeddingModel.load(meta.modelName());
+  }
+
+  /** The location as written: a bad one is a usage error. */
+  static StoreLocation location(String text) {
+    return usage(() -> StoreLocation.parse(text));
   }
 
   static <T> T usage(java.util.function.Supplier<T> parse) {
@@ -101,10 +101,13 @@ public final class IndexCommand implements Callable<Integer> {
       name = "create",
       mixinStandardHelpOptions = true,
       sortOptions = false,
-      description = "Creates an empty index in DIR for a model.")
+      description = "Creates an empty index at LOCATION for a model.")
   static final class Create implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "A new (or empty) folder.")
-    Path dir;
+    @Parameters(
+        index = "0",
+        paramLabel = "LOCATION",
+        description = "A new (or empty) folder, or a table or index that does not exist yet.")
+    String location;
 
     @Option(
         names = {"-q", "--quantization"},
@@ -160,15 +163,16 @@ public final class IndexCommand implements Callable<Integer> {
                               ? modelOptions.model
                               : modelOptions.model + "@" + modelOptions.revision)
                       .build());
+      StoreLocation where = location(location);
       try (EmbeddingModel model = modelOptions.open();
-          LuceneVectorStore index = LuceneVectorStore.create(dir, model, options)) {
+          VectorStore index = VectorStores.create(where, model, options)) {
         IndexMetadata m = index.metadata();
         spec.commandLine()
             .getOut()
             .printf(
                 Locale.ROOT,
                 "created index %s for %s (%d-d, %s, chunks of %d tokens)%n",
-                dir,
+                where,
                 m.model().id(),
                 m.model().dimension(),
                 m.quantization().externalName(),
@@ -185,14 +189,14 @@ public final class IndexCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
-        "Adds documents to the index in DIR (an existing id is replaced), then commits.",
+        "Adds documents to the index at LOCATION (an existing id is replaced), then commits.",
         "INPUT is a JSON Lines file ({\"id\", \"text\", \"metadata\": {...}, \"vector\": [...]}),"
             + " a folder (every .txt and .md file under it is a document, its relative path the"
             + " id), or any other text file (one document; with --lines, one per line)."
       })
   static final class Add implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The index folder.")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "LOCATION", description = "The index.")
+    String location;
 
     @Parameters(
         index = "1..*",
@@ -234,9 +238,11 @@ public final class IndexCommand implements Callable<Integer> {
       if (batchSize < 1 || commitEvery < 1) {
         throw new UsageException("--batch-size and --commit-every must be at least 1");
       }
+      StoreLocation where = location(location);
       List<Document> docs = new ArrayList<>();
+      IndexInputs reader = new IndexInputs(lines, dateFields);
       for (Path input : inputs) {
-        read(input, docs);
+        reader.read(input, docs);
       }
       Set<String> ids = new HashSet<>();
       List<Document> unique = new ArrayList<>();
@@ -246,10 +252,10 @@ public final class IndexCommand implements Callable<Integer> {
           unique.add(0, docs.get(i));
         }
       }
-      IndexMetadata meta = LuceneVectorStore.readMetadata(dir);
+      IndexMetadata meta = VectorStores.describe(where);
       long total;
       try (EmbeddingModel model = indexModel(meta);
-          LuceneVectorStore index = LuceneVectorStore.open(dir, model)) {
+          VectorStore index = VectorStores.open(where, model)) {
         ConsoleProgressBar bar = new ConsoleProgressBar("indexing");
         try {
           long sinceCommit = 0;
@@ -275,151 +281,9 @@ public final class IndexCommand implements Callable<Integer> {
               "added %d document%s to %s; it holds %d%n",
               unique.size(),
               unique.size() == 1 ? "" : "s",
-              dir,
+              where,
               total);
       return JembedCli.OK;
-    }
-
-    private void read(Path input, List<Document> docs) {
-      if (!Files.exists(input)) {
-        throw new UsageException("no such file or folder: " + input);
-      }
-      try {
-        if (Files.isDirectory(input)) {
-          try (Stream<Path> walk = Files.walk(input)) {
-            for (Path f :
-                walk.filter(Files::isRegularFile)
-                    .filter(
-                        p -> {
-                          String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                          return n.endsWith(".txt") || n.endsWith(".md");
-                        })
-                    .sorted()
-                    .toList()) {
-              String id = input.relativize(f).toString().replace('\\', '/');
-              docs.add(
-                  Document.builder(id)
-                      .text(Files.readString(f, StandardCharsets.UTF_8))
-                      .metadata("path", id)
-                      .metadata("modified", Files.getLastModifiedTime(f).toInstant())
-                      .build());
-            }
-          }
-          return;
-        }
-        String name = input.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
-          readJsonl(input, docs);
-        } else if (lines) {
-          List<String> all = Files.readAllLines(input, StandardCharsets.UTF_8);
-          for (int i = 0; i < all.size(); i++) {
-            if (!all.get(i).isBlank()) {
-              docs.add(Document.of(name + ":" + (i + 1), all.get(i)));
-            }
-          }
-        } else {
-          docs.add(Document.of(name, Files.readString(input, StandardCharsets.UTF_8)));
-        }
-      } catch (java.nio.charset.MalformedInputException e) {
-        throw new JembedException(input + " is not UTF-8 text");
-      } catch (IOException e) {
-        throw new JembedException("cannot read " + input + ": " + e.getMessage(), e);
-      }
-    }
-
-    private void readJsonl(Path input, List<Document> docs) throws IOException {
-      try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-        String line;
-        int n = 0;
-        while ((line = in.readLine()) != null) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          String where = input + " line " + n;
-          JsonNode o;
-          try {
-            o = Json.MAPPER.readTree(line);
-          } catch (IOException e) {
-            throw new JembedException(where + " is not valid JSON");
-          }
-          if (o == null || !o.isObject()) {
-            throw new JembedException(where + " is not a JSON object");
-          }
-          JsonNode id = o.get("id");
-          JsonNode text = o.get("text");
-          if (id == null || id.isNull() || id.asText().isBlank()) {
-            throw new JembedException(where + " has no \"id\"");
-          }
-          if ((text == null || !text.isTextual()) && !o.has("vector")) {
-            throw new JembedException(where + " has no \"text\" string");
-          }
-          try {
-            Document.Builder b =
-                Document.builder(id.asText()).text(text == null ? "" : text.asText());
-            JsonNode meta = o.get("metadata");
-            if (meta != null && !meta.isNull()) {
-              if (!meta.isObject()) {
-                throw new JembedException(where + ": \"metadata\" must be an object");
-              }
-              for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                b.metadata(e.getKey(), metadataValue(e.getKey(), e.getValue(), where));
-              }
-            }
-            JsonNode vector = o.get("vector");
-            if (vector != null && !vector.isNull()) {
-              if (!vector.isArray() || vector.isEmpty()) {
-                throw new JembedException(where + ": \"vector\" must be an array of numbers");
-              }
-              float[] v = new float[vector.size()];
-              for (int i = 0; i < v.length; i++) {
-                if (!vector.get(i).isNumber()) {
-                  throw new JembedException(where + ": \"vector\" must be an array of numbers");
-                }
-                v[i] = (float) vector.get(i).asDouble();
-              }
-              b.vector(v);
-            }
-            docs.add(b.build());
-          } catch (IllegalArgumentException e) {
-            throw new JembedException(where + ": " + e.getMessage(), e);
-          }
-        }
-      }
-    }
-
-    private Object metadataValue(String field, JsonNode v, String where) {
-      if (v.isNumber()) {
-        return v.isIntegralNumber() ? (Object) v.asLong() : (Object) v.asDouble();
-      }
-      if (v.isTextual()) {
-        if (dateFields.contains(field)) {
-          String s = v.asText().trim();
-          try {
-            return LocalDate.parse(s);
-          } catch (DateTimeParseException e) {
-            try {
-              return Instant.parse(s);
-            } catch (DateTimeParseException e2) {
-              throw new JembedException(
-                  where + ": metadata '" + field + "' is not an ISO date: " + s);
-            }
-          }
-        }
-        return v.asText();
-      }
-      if (v.isBoolean()) {
-        return v.asText();
-      }
-      if (v.isArray()) {
-        List<String> values = new ArrayList<>();
-        v.forEach(x -> values.add(x.asText()));
-        return values;
-      }
-      throw new JembedException(
-          where + ": metadata '" + field + "' must be a string, number or list of strings");
     }
   }
 
@@ -428,10 +292,10 @@ public final class IndexCommand implements Callable<Integer> {
   @Command(
       name = "delete",
       mixinStandardHelpOptions = true,
-      description = "Deletes documents by id from the index in DIR, then commits.")
+      description = "Deletes documents by id from the index at LOCATION, then commits.")
   static final class Delete implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The index folder.")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "LOCATION", description = "The index.")
+    String location;
 
     @Option(
         names = "--id",
@@ -444,9 +308,10 @@ public final class IndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      IndexMetadata meta = LuceneVectorStore.readMetadata(dir);
+      StoreLocation where = location(location);
+      IndexMetadata meta = VectorStores.describe(where);
       try (EmbeddingModel model = indexModel(meta);
-          LuceneVectorStore index = LuceneVectorStore.open(dir, model)) {
+          VectorStore index = VectorStores.open(where, model)) {
         int found = 0;
         for (String id : ids) {
           found += index.contains(id) ? 1 : 0;
@@ -462,7 +327,7 @@ public final class IndexCommand implements Callable<Integer> {
                 ids.size(),
                 ids.size() == 1 ? "" : "s",
                 ids.size() - found,
-                dir,
+                where,
                 total);
       }
       return JembedCli.OK;
@@ -476,10 +341,11 @@ public final class IndexCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description =
-          "Searches the index in DIR (read-only: works while another process adds documents).")
+          "Searches the index at LOCATION (read-only: works while another process adds"
+              + " documents).")
   static final class Search implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The index folder.")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "LOCATION", description = "The index.")
+    String location;
 
     @Option(
         names = {"-q", "--query"},
@@ -505,7 +371,12 @@ public final class IndexCommand implements Callable<Integer> {
     @Option(
         names = {"-f", "--filter"},
         paramLabel = "EXPR",
-        description = "field=value, field>=value, field<value ... (repeatable; all must hold).")
+        description = {
+          "A metadata condition (repeatable; all must hold): lang == 'en',"
+              + " year >= 2020 AND (tags IN ['a', 'b'] OR draft IS NULL), NOT (lang = de).",
+          "Operators: == (or =), !=, >, >=, <, <=, IN [...], NOT IN [...], IS NULL,"
+              + " IS NOT NULL, CONTAINS 'text'; AND, OR, NOT, parentheses."
+        })
     List<String> filters = new ArrayList<>();
 
     @Option(
@@ -563,11 +434,12 @@ public final class IndexCommand implements Callable<Integer> {
                 }
                 return b.build();
               });
-      IndexMetadata meta = LuceneVectorStore.readMetadata(dir);
+      StoreLocation where = location(location);
+      IndexMetadata meta = VectorStores.describe(where);
       boolean needsModel = request.mode() != SearchMode.KEYWORD;
       List<SearchHit> hits;
       try (EmbeddingModel model = needsModel ? indexModel(meta) : null;
-          LuceneVectorStore index = LuceneVectorStore.openReadOnly(dir, model)) {
+          VectorStore index = VectorStores.openReadOnly(where, model)) {
         hits = usage(() -> index.search(request));
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -602,138 +474,6 @@ public final class IndexCommand implements Callable<Integer> {
             h.chunk() > 0 || chunks ? " #" + h.chunk() : "",
             TextInput.label(h.text(), 100));
       }
-      return JembedCli.OK;
-    }
-  }
-
-  // ------------------------------------------------------------------------------------- stats
-
-  @Command(
-      name = "stats",
-      mixinStandardHelpOptions = true,
-      description = "What the index in DIR holds: model, documents, chunks, size on disk by part.")
-  static final class Stats implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The index folder.")
-    Path dir;
-
-    @Option(
-        names = "--format",
-        paramLabel = "FMT",
-        defaultValue = "text",
-        description = "text or json (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      boolean json = Json.requested(format);
-      IndexStats s;
-      IndexMetadata m;
-      try (LuceneVectorStore index = LuceneVectorStore.openReadOnly(dir, null)) {
-        s = index.stats();
-        m = index.metadata();
-      }
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        ObjectNode o = Json.object();
-        o.put("path", dir.toString());
-        o.put("model", m.modelName());
-        o.put("identity", m.model().identity());
-        o.put("dimension", m.model().dimension());
-        o.put("quantization", m.quantization().externalName());
-        o.put("documents", s.documents());
-        o.put("chunks", s.chunks());
-        o.put("deletedChunks", s.deletedChunks());
-        o.put("segments", s.segments());
-        o.put("bytesOnDisk", s.bytesOnDisk());
-        ObjectNode parts = o.putObject("bytesByPart");
-        s.bytesByPart().forEach(parts::put);
-        ObjectNode fields = o.putObject("fields");
-        m.fields().forEach((k, v) -> fields.put(k, v.name().toLowerCase(Locale.ROOT)));
-        Json.print(out, o);
-        return JembedCli.OK;
-      }
-      out.printf(Locale.ROOT, "index         %s%n", dir);
-      out.printf(Locale.ROOT, "model         %s [%s]%n", m.modelName(), m.model().identity());
-      out.printf(
-          Locale.ROOT,
-          "vectors       %d-d, %s, HNSW M=%d beam=%d%n",
-          m.model().dimension(),
-          m.quantization().externalName(),
-          m.hnswM(),
-          m.beamWidth());
-      out.printf(Locale.ROOT, "documents     %d%n", s.documents());
-      out.printf(
-          Locale.ROOT,
-          "chunks        %d (%d deleted, not yet merged)%n",
-          s.chunks(),
-          s.deletedChunks());
-      out.printf(Locale.ROOT, "segments      %d%n", s.segments());
-      out.printf(Locale.ROOT, "size on disk  %s%n", bytes(s.bytesOnDisk()));
-      s.bytesByPart().forEach((part, b) -> out.printf(Locale.ROOT, "  %-28s %s%n", part, bytes(b)));
-      if (!m.fields().isEmpty()) {
-        StringBuilder f = new StringBuilder();
-        m.fields()
-            .forEach(
-                (k, v) ->
-                    f.append(f.isEmpty() ? "" : ", ")
-                        .append(k)
-                        .append(" (")
-                        .append(v.name().toLowerCase(Locale.ROOT))
-                        .append(')'));
-        out.printf(Locale.ROOT, "fields        %s%n", f);
-      }
-      return JembedCli.OK;
-    }
-
-    static String bytes(long b) {
-      if (b < 1024) {
-        return b + " B";
-      }
-      if (b < 1024 * 1024) {
-        return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
-      }
-      if (b < 1024L * 1024 * 1024) {
-        return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
-      }
-      return String.format(Locale.ROOT, "%.2f GiB", b / (1024.0 * 1024 * 1024));
-    }
-  }
-
-  // ----------------------------------------------------------------------------------- reindex
-
-  @Command(
-      name = "reindex",
-      mixinStandardHelpOptions = true,
-      description =
-          "Re-embeds every document of the index in DIR with another model (texts, metadata and"
-              + " settings kept), then replaces the index.")
-  static final class Reindex implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The index folder.")
-    Path dir;
-
-    @Mixin ModelOptions modelOptions;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      IndexMetadata before = LuceneVectorStore.readMetadata(dir);
-      long n;
-      try (EmbeddingModel model = modelOptions.open();
-          ConsoleProgressBar bar = new ConsoleProgressBar("re-embedding")) {
-        n = LuceneVectorStore.reindex(dir, model, modelOptions.model, bar);
-      }
-      spec.commandLine()
-          .getOut()
-          .printf(
-              Locale.ROOT,
-              "re-embedded %d document%s of %s: %s -> %s%n",
-              n,
-              n == 1 ? "" : "s",
-              dir,
-              before.modelName(),
-              modelOptions.model);
       return JembedCli.OK;
     }
   }

@@ -3,7 +3,9 @@ package io.jembed.cli;
 import io.jembed.EmbeddingModel;
 import io.jembed.LoadOptions;
 import io.jembed.index.IndexMetadata;
-import io.jembed.index.LuceneVectorStore;
+import io.jembed.index.StoreLocation;
+import io.jembed.index.VectorStore;
+import io.jembed.index.VectorStores;
 import io.jembed.server.EmbeddingServer;
 import io.jembed.server.ServerOptions;
 import java.io.IOException;
@@ -138,8 +140,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--index",
-      paramLabel = "NAME=DIR",
-      description = "An index folder to search at POST /search under NAME (repeatable).")
+      paramLabel = "NAME=LOCATION",
+      description =
+          "An index (folder, postgresql://..., opensearch://...) to search at POST /search under NAME (repeatable).")
   List<String> indexes = new ArrayList<>();
 
   @Option(
@@ -187,8 +190,8 @@ public final class ServeCommand implements Callable<Integer> {
         builder.defaultModel(defaultModel);
       }
       for (Map.Entry<String, String> ix : indexDirs.entrySet()) {
-        Path dir = Path.of(ix.getValue());
-        IndexMetadata meta = LuceneVectorStore.readMetadata(dir);
+        StoreLocation location = StoreLocation.parse(ix.getValue());
+        IndexMetadata meta = VectorStores.describe(location);
         EmbeddingModel model = null;
         for (EmbeddingModel m : served.values()) {
           if (m.info().identity().equals(meta.model().identity())) {
@@ -200,7 +203,7 @@ public final class ServeCommand implements Callable<Integer> {
           model = EmbeddingModel.load(meta.modelName(), load);
           resources.add(model);
         }
-        LuceneVectorStore store = LuceneVectorStore.openReadOnly(dir, model);
+        VectorStore store = VectorStores.openReadOnly(location, model);
         resources.add(store);
         builder.index(ix.getKey(), store);
       }

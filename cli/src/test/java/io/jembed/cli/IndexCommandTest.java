@@ -172,6 +172,108 @@ class IndexCommandTest {
   }
 
   @Test
+  void locationsFilterLanguageCopyAndCheck() throws IOException {
+    Path index = tmp.resolve("idx");
+    String dir = index.toString();
+    ok("index", "create", dir, "--model", "fake:bow-32", "--quantization", "none");
+    ok(
+        "index",
+        "add",
+        dir,
+        Files.writeString(tmp.resolve("docs.jsonl"), JSONL).toString(),
+        "--date-field",
+        "published");
+    JsonNode hits =
+        Json.MAPPER.readTree(
+            ok(
+                    "index",
+                    "search",
+                    dir,
+                    "-q",
+                    "x",
+                    "-k",
+                    "10",
+                    "--format",
+                    "json",
+                    "--filter",
+                    "(lang == 'de' OR year < 2020) AND NOT (id IS NOT NULL)"
+                        .replace("id IS NOT NULL", "published > 2022-01-10"))
+                .out());
+    assertThat(hits)
+        .extracting(h -> h.get("id").asText())
+        .containsExactlyInAnyOrder("ssh", "nginx");
+    JsonNode in =
+        Json.MAPPER.readTree(
+            ok(
+                    "index",
+                    "search",
+                    dir,
+                    "-q",
+                    "x",
+                    "--format",
+                    "json",
+                    "--filter",
+                    "lang NOT IN ['en'] OR year IN [2019, 2023]")
+                .out());
+    assertThat(in)
+        .extracting(h -> h.get("id").asText())
+        .containsExactlyInAnyOrder("nginx", "ssh", "pg");
+    CliRun malformed =
+        CliRun.of("index", "search", dir, "-q", "x", "--filter", "year >= AND lang == 'en'");
+    assertThat(malformed.exitCode()).isEqualTo(2);
+    assertThat(malformed.err()).contains("at column 9 expected a value");
+
+    Path copy = tmp.resolve("copy");
+    assertThat(ok("index", "copy", dir, copy.toString(), "--quantization", "int8").out())
+        .contains("copied 4 documents")
+        .contains("int8, nothing re-embedded");
+    JsonNode copied =
+        Json.MAPPER.readTree(ok("index", "stats", copy.toString(), "--format", "json").out());
+    assertThat(copied.get("documents").asLong()).isEqualTo(4);
+    assertThat(copied.get("quantization").asText()).isEqualTo("int8");
+    assertThat(
+            ok("index", "search", copy.toString(), "-q", "generate ssh keys github", "-k", "1")
+                .out())
+        .contains("ssh");
+    assertThat(CliRun.of("index", "copy", dir, copy.toString()).err()).contains("cannot copy into");
+
+    assertThat(ok("index", "check", copy.toString()).out()).contains("ok:").contains("4 documents");
+    Path stored;
+    try (var files = Files.list(copy)) {
+      stored = files.filter(p -> p.toString().endsWith(".fdt")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(stored);
+    for (int i = bytes.length / 3; i < bytes.length / 2; i++) {
+      bytes[i] ^= 0x5A;
+    }
+    Files.write(stored, bytes);
+    CliRun check = CliRun.of("index", "check", copy.toString());
+    assertThat(check.exitCode()).isEqualTo(1);
+    assertThat(check.out()).contains("damaged").contains(stored.getFileName().toString());
+    assertThat(check.err()).contains("is damaged").contains("reindex").doesNotContain("\tat ");
+    CliRun stats = CliRun.of("index", "stats", copy.toString());
+    assertThat(stats.exitCode()).isEqualTo(1);
+    assertThat(stats.err())
+        .contains("is damaged: file " + stored.getFileName())
+        .contains("reindex");
+  }
+
+  @Test
+  void locationsWithASchemeAreStoresNotFolders() {
+    CliRun unknown = CliRun.of("index", "stats", "http://localhost:9200/docs");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unknown index location scheme 'http://'");
+    CliRun pg = CliRun.of("index", "stats", "postgresql://localhost:5432/db?table=docs");
+    assertThat(pg.exitCode()).isEqualTo(1);
+    assertThat(pg.err()).contains("need the jembed-index-pgvector module");
+    CliRun password =
+        CliRun.of("index", "search", "postgresql://me:hunter2@localhost/db?table=t", "-q", "x");
+    assertThat(password.exitCode()).isEqualTo(2);
+    assertThat(password.err()).contains("PGPASSWORD").doesNotContain("hunter2");
+    assertThat(tmp.resolve("http:")).doesNotExist();
+  }
+
+  @Test
   void realModelHybridFindsTheExactName() throws IOException {
     Path index = tmp.resolve("idx");
     ok("index", "create", index.toString(), "--quantization", "int8");

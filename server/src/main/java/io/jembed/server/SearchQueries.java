@@ -34,14 +34,17 @@ final class SearchQueries {
   }
 
   /**
-   * Filters are either an object of exact matches ({@code {"lang": "en", "year": 2024}}) or an
-   * array of expressions as the command line writes them ({@code ["year>=2020", "lang=en"]}).
+   * Filters are an expression in jembed's filter language ({@code "year >= 2020 AND lang IN ['en',
+   * 'de']"}), an array of expressions that must all hold ({@code ["year>=2020", "lang=en"]}), or an
+   * object of exact matches ({@code {"lang": "en", "year": 2024}}).
    */
   static Query parse(String text, int k, String mode, JsonNode filters) {
     SearchMode m = mode == null ? SearchMode.VECTOR : SearchMode.parse(mode);
     List<Filter> list = new ArrayList<>();
     if (filters == null || filters.isNull()) {
       // none
+    } else if (filters.isTextual()) {
+      list.add(Filter.parse(filters.asText()));
     } else if (filters.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = filters.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
@@ -50,19 +53,24 @@ final class SearchQueries {
           throw new IllegalArgumentException(
               "filter '" + e.getKey() + "' must be a string, number or boolean");
         }
-        list.add(Filter.term(e.getKey(), v.asText()));
+        Object value =
+            v.isIntegralNumber()
+                ? (Object) v.asLong()
+                : v.isNumber() ? (Object) v.asDouble() : v.isBoolean() ? v.asBoolean() : v.asText();
+        list.add(Filter.eq(e.getKey(), value));
       }
     } else if (filters.isArray()) {
       for (JsonNode f : filters) {
         if (!f.isTextual()) {
           throw new IllegalArgumentException(
-              "filters must be strings like \"year>=2020\", got " + f);
+              "filters must be strings like \"year >= 2020\", got " + f);
         }
         list.add(Filter.parse(f.asText()));
       }
     } else {
       throw new IllegalArgumentException(
-          "filters must be an object {\"field\": value} or an array of \"field>=value\" strings");
+          "filters must be an expression (\"year >= 2020 AND lang == 'en'\"), an array of them,"
+              + " or an object {\"field\": value}");
     }
     return new Query(text, k, m, list);
   }

@@ -10,7 +10,7 @@ import io.jembed.LoadOptions;
 import io.jembed.SimilarityFunction;
 import io.jembed.index.Document;
 import io.jembed.index.IndexOptions;
-import io.jembed.index.LuceneVectorStore;
+import io.jembed.index.lucene.LuceneVectorStore;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
