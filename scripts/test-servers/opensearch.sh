@@ -85,7 +85,7 @@ cmd_wait() {
   url=$(sed -n "s/^export JEMBED_TEST_OPENSEARCH='\(.*\)'/\1/p" "$DIR/env")
   if ! ts_wait_until "$READY_TIMEOUT" curl -sf "$url/_cluster/health?wait_for_status=yellow&timeout=1s"; then
     tail -n 30 "$DIR/logs/opensearch.log" "$DIR/launch.log" >&2 2>/dev/null || true
-    ts_die "OpenSearch did not answer at $url within $READY_TIMEOUT s (logs: $DIR/logs)"
+    ts_die "OpenSearch did not answer at $url within $READY_TIMEOUT s"
   fi
   ts_log "OpenSearch $OPENSEARCH_VERSION + k-NN $KNN_VERSION on ${url#http://}, ready in $(ts_since "$(cat "$DIR/started")") s"
 }

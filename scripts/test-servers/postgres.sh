@@ -56,7 +56,7 @@ build_pgvector() {
     make with_llvm=no PG_CONFIG="$PG_BIN/pg_config"
     ts_as_root make install with_llvm=no PG_CONFIG="$PG_BIN/pg_config"
   ) >"$log" 2>&1 || { tail -n 20 "$log" >&2; ts_die "pgvector's build failed (log: $log)"; }
-  rm -rf "$work"
+  rm -rf "$work" "$log"
   ts_log "installed pgvector $(pgvector_version) in $(ts_since "$start") s"
 }
 
