@@ -1,10 +1,12 @@
 # Sourced by the test-server scripts: where things live, who runs the servers, packages, ports, waiting.
 #
-# TS_HOME  installs kept between runs (the unpacked OpenSearch, the pgvector build), one folder per checkout,
+# TS_HOME  what is kept between runs (the unpacked OpenSearch) and the install logs, one folder per checkout,
 #          under /tmp so that the unprivileged user the servers run as can reach it whatever the checkout's path
+#          (JEMBED_TEST_SERVERS_HOME)
 # TS_RUN   the running servers' data, ports and logs; thrown away by `stop`
 #          (JEMBED_TEST_SERVERS_RUN; ./test-all gives each run its own)
-# TS_USER  the unprivileged user the servers run as (PostgreSQL and OpenSearch both refuse root)
+# TS_USER  the unprivileged user the servers run as when this runs as root (PostgreSQL and OpenSearch both refuse
+#          root): jembed-test (JEMBED_TEST_SERVERS_USER); otherwise the current user
 set -euo pipefail
 
 TS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
