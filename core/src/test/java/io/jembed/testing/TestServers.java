@@ -114,7 +114,7 @@ public final class TestServers {
       if (missing(server).isPresent()) {
         absent.add(server);
       } else {
-        server(server); // a malformed value fails now, naming the variable
+        validate(server); // a malformed value fails now, naming the variable
       }
     }
     if (absent.isEmpty()) {
@@ -125,7 +125,7 @@ public final class TestServers {
           "this test needs "
               + describe(absent)
               + ", and a missing test server is an error here ("
-              + (value(REQUIRED) != null ? REQUIRED + "=" + value(REQUIRED) : "CI=" + value("CI"))
+              + ("1".equals(value(REQUIRED)) ? REQUIRED + "=1" : "CI=" + value("CI"))
               + "): "
               + absent.stream().map(s -> missing(s).orElseThrow()).collect(Collectors.joining(", "))
               + ". ./test-all starts the servers and sets the variables.");
@@ -179,12 +179,12 @@ public final class TestServers {
         executable(CHROMEDRIVER, present(CHROMEDRIVER, TestServer.CHROMIUM)));
   }
 
-  private Object server(TestServer server) {
-    return switch (server) {
+  private void validate(TestServer server) {
+    switch (server) {
       case POSTGRES -> postgres();
       case OPENSEARCH -> openSearch();
       case CHROMIUM -> chromium();
-    };
+    }
   }
 
   private String value(String variable) {

@@ -55,6 +55,14 @@ class TestServersTest {
   }
 
   @Test
+  void inCiAMissingServerFailsAndTheMessageSaysWhy() {
+    TestServers servers = TestServers.of(Map.of("CI", "true", TestServers.REQUIRED, "0"));
+
+    assertThatThrownBy(() -> servers.evaluate(List.of(TestServer.CHROMIUM)))
+        .hasMessageContaining("(CI=true)");
+  }
+
+  @Test
   void ciRequiresTheServersToo() {
     assertThat(TestServers.of(Map.of("CI", "true")).required()).isTrue();
     assertThat(TestServers.of(Map.of(TestServers.REQUIRED, "1")).required()).isTrue();
