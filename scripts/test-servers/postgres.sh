@@ -2,7 +2,7 @@
 # PostgreSQL 15 from Debian with pgvector 0.8, built from Debian's own source package of the next release
 # (bookworm ships none), on 127.0.0.1 as an unprivileged user, data in a throwaway folder.
 #
-#   postgres.sh install   installs what is missing (Debian packages; pgvector's build: under a minute, once)
+#   postgres.sh install   installs what is missing (Debian packages; pgvector's build: about 40 s, once)
 #   postgres.sh start     installs what is missing, then a fresh cluster on a free port; one status line
 #   postgres.sh env       prints the exports: JEMBED_TEST_POSTGRES=postgresql://jembed@127.0.0.1:PORT/jembed, PGPASSWORD
 #   postgres.sh stop      stops it and deletes its data
