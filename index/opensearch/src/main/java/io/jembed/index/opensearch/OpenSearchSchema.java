@@ -138,7 +138,7 @@ final class OpenSearchSchema {
 
   /** The whole mapping of a new index. */
   static TypeMapping mapping(IndexMetadata meta) {
-    Map<String, JsonData> encoder = encoder(meta.quantization());
+    Map<String, Object> encoder = encoder(meta.quantization());
     Map<String, JsonData> hnsw = new LinkedHashMap<>();
     hnsw.put("m", JsonData.of(meta.hnswM()));
     hnsw.put("ef_construction", JsonData.of(meta.beamWidth()));
