@@ -121,10 +121,10 @@ final class OpenSearchSchema {
    * The encoder of the quantization, or a refusal: the Lucene engine quantizes to int8 (its scalar
    * quantizer, 7 bits) only.
    */
-  static Map<String, JsonData> encoder(Quantization quantization) {
+  static Map<String, Object> encoder(Quantization quantization) {
     return switch (quantization) {
       case NONE -> null;
-      case INT8 -> Map.of("name", JsonData.of("sq"), "parameters", JsonData.of(Map.of("bits", 7)));
+      case INT8 -> Map.of("name", "sq", "parameters", Map.of("bits", 7));
       case INT4, BINARY ->
           throw new JembedException(
               "OpenSearch's k-NN Lucene engine quantizes vectors to int8 only (the sq encoder, 7"
