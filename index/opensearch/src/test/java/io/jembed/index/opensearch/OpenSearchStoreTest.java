@@ -100,16 +100,23 @@ class OpenSearchStoreTest {
     String longId = "doc/" + "x".repeat(700);
     try (VectorStore store =
         VectorStores.create(
-            indices.next(), model, IndexOptions.builder().quantization(Quantization.NONE).build())) {
+            indices.next(),
+            model,
+            IndexOptions.builder().quantization(Quantization.NONE).build())) {
       store.upsert(
           List.of(
-              Document.builder(longId).text("a long id").metadata("a", "top").metadata("a.b", 5).build(),
+              Document.builder(longId)
+                  .text("a long id")
+                  .metadata("a", "top")
+                  .metadata("a.b", 5)
+                  .build(),
               Document.builder("#short").text("a hash id").metadata("a.b", 7).build()));
       store.commit();
       assertThat(store.contains(longId)).isTrue();
       assertThat(store.contains("#short")).isTrue();
       List<SearchHit> hits =
-          store.search(SearchRequest.builder().query("id").k(5).filter("a.b >= 5 AND a == 'top'").build());
+          store.search(
+              SearchRequest.builder().query("id").k(5).filter("a.b >= 5 AND a == 'top'").build());
       assertThat(hits).extracting(SearchHit::id).containsExactly(longId);
       assertThat(hits.get(0).metadata()).containsEntry("a", "top").containsEntry("a.b", 5L);
       store.delete(longId);
@@ -139,15 +146,16 @@ class OpenSearchStoreTest {
     StoreLocation location = indices.next();
     OpenSearchStoreProvider provider =
         new OpenSearchStoreProvider(OpenSearchSettings.fromEnvironment().withBulkBytes(8 * 1024));
-    IndexOptions options = IndexOptions.builder().quantization(Quantization.NONE).maxTokens(10).build();
+    IndexOptions options =
+        IndexOptions.builder().quantization(Quantization.NONE).maxTokens(10).build();
     List<Document> docs = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
       docs.add(
           Document.of(
-              "d" + i,
-              ("words about rivers and boats in document " + i + ". ").repeat(3 + i % 4)));
+              "d" + i, ("words about rivers and boats in document " + i + ". ").repeat(3 + i % 4)));
     }
-    try (VectorStore writer = provider.create(location, IndexMetadata.of(model.info(), options), model, options);
+    try (VectorStore writer =
+            provider.create(location, IndexMetadata.of(model.info(), options), model, options);
         VectorStore reader = provider.open(location, model, true)) {
       Set<Long> seen = new ConcurrentSkipListSet<>();
       AtomicBoolean done = new AtomicBoolean();
@@ -167,7 +175,8 @@ class OpenSearchStoreTest {
       assertThat(seen).isSubsetOf(0L, 150L);
       long chunks = 0;
       for (SearchHit h :
-          reader.search(SearchRequest.builder().query("rivers").k(1000).groupByDocument(false).build())) {
+          reader.search(
+              SearchRequest.builder().query("rivers").k(1000).groupByDocument(false).build())) {
         chunks++;
       }
       assertThat(chunks).isEqualTo(reader.stats().chunks());
@@ -178,7 +187,8 @@ class OpenSearchStoreTest {
   void reindexMovesTheNameToTheNewIndexInOneAliasUpdate() throws Exception {
     StoreLocation location = indices.next();
     try (VectorStore store =
-        VectorStores.create(location, model, IndexOptions.builder().quantization(Quantization.NONE).build())) {
+        VectorStores.create(
+            location, model, IndexOptions.builder().quantization(Quantization.NONE).build())) {
       store.upsert(Document.of("a", "first document"));
       store.commit();
     }
