@@ -121,7 +121,7 @@ final class OpenSearchConnection implements AutoCloseable {
       try {
         return call.run(client);
       } catch (IOException | OpenSearchException e) {
-        if (attempt > settings.retries() || !transient_(e)) {
+        if (attempt > settings.retries() || !isTransient(e)) {
           throw failure(action, e, attempt);
         }
         pause(backoff(attempt));
@@ -145,7 +145,7 @@ final class OpenSearchConnection implements AutoCloseable {
   }
 
   /** Whether sending the same request again may succeed. */
-  static boolean transient_(Exception e) {
+  static boolean isTransient(Exception e) {
     if (e instanceof OpenSearchException o) {
       return retryableStatus(o.status());
     }

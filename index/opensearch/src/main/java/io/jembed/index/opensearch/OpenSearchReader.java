@@ -60,7 +60,6 @@ final class OpenSearchReader implements StoreReader {
 
   private static final int EXPORT_PAGE = 200;
 
-  private final OpenSearchVectorStore store;
   private final OpenSearchConnection connection;
   private final String index;
   private final Map<String, FieldType> fields;
@@ -69,7 +68,6 @@ final class OpenSearchReader implements StoreReader {
   private long chunkCount = -1;
 
   OpenSearchReader(OpenSearchVectorStore store) {
-    this.store = store;
     this.connection = store.connection();
     this.index = store.index();
     this.fields = store.metadata().fields();
