@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,8 +215,8 @@ final class OpenSearchSchema {
       // the same JSON as every store keeps (integers stay integers, dates ISO), under encoded names
       ObjectNode m = o.putObject(METADATA);
       readTree(MetadataJson.write(doc.metadata()))
-          .fields()
-          .forEachRemaining(e -> m.set(encode(e.getKey()), e.getValue()));
+          .properties()
+          .forEach(e -> m.set(encode(e.getKey()), e.getValue()));
     }
     ArrayNode chunks = o.putArray(CHUNKS);
     for (StoredDocument.Chunk c : doc.chunks()) {
@@ -271,8 +270,7 @@ final class OpenSearchSchema {
       return Map.of();
     }
     ObjectNode decoded = JSON.createObjectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : m.properties()) {
       decoded.set(decode(e.getKey()), e.getValue());
     }
     return MetadataJson.read(decoded.toString(), fields);
