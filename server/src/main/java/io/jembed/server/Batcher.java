@@ -103,7 +103,8 @@ final class Batcher implements AutoCloseable {
   private final Thread thread;
   private long pendingInputs;
   private long pendingTokens;
-  private long runningTokens;
+  private List<Item> runningBatch = List.of(); // the batch being encoded, longest first
+  private int runningNext; // its first item not encoded yet
   private int lastBatchSize;
   private double tokensPerSecond; // 0 until the first model call has been timed
   private boolean closing;
@@ -281,7 +282,13 @@ final class Batcher implements AutoCloseable {
    * and, from each queued request, as many inputs as the new one has.
    */
   private long tokensAhead(int inputs) {
-    long ahead = runningTokens;
+    long ahead = 0;
+    for (int i = runningNext; i < runningBatch.size(); i++) {
+      Item item = runningBatch.get(i);
+      if (!item.job.future.isDone()) { // a dropped request's inputs will be skipped
+        ahead += item.cost;
+      }
+    }
     for (Job job : jobs) {
       int upTo = Math.min(job.texts.size(), job.next + inputs);
       ahead += job.cumulativeTokens[upTo] - job.cumulativeTokens[job.next];
@@ -382,7 +389,6 @@ final class Batcher implements AutoCloseable {
         }
       }
     }
-    runningTokens = tokens;
     return batch;
   }
 
@@ -412,6 +418,7 @@ final class Batcher implements AutoCloseable {
   private void encode(List<Item> batch) {
     // longest first, as the engine does: padding stays small
     batch.sort(Comparator.comparingInt((Item i) -> i.cost).reversed());
+    setRunning(batch, 0);
     long now = System.nanoTime();
     String label = "model=\"" + Metrics.escape(name) + "\"";
     int tokens = 0;
@@ -429,12 +436,14 @@ final class Batcher implements AutoCloseable {
         int to = groupEnd(batch, from);
         List<Item> group = liveItems(batch.subList(from, to));
         from = to;
+        int done = to;
         if (stopRequested()) {
           failAll(batch.subList(from, batch.size()), new Dropped(DropReason.SHUTDOWN));
           failAll(group, new Dropped(DropReason.SHUTDOWN));
           return;
         }
         if (group.isEmpty()) {
+          setRunning(batch, done);
           continue; // every request in this run was dropped: its work is skipped
         }
         List<String> texts = new ArrayList<>(group.size());
@@ -452,17 +461,13 @@ final class Batcher implements AutoCloseable {
           failAll(batch.subList(from, batch.size()), e);
           return;
         } finally {
-          finishedRun(groupTokens, System.nanoTime() - t0);
+          timedRun(groupTokens, System.nanoTime() - t0);
+          setRunning(batch, done);
         }
         deliver(group, embeddings);
       }
     } finally {
-      lock.lock();
-      try {
-        runningTokens = 0;
-      } finally {
-        lock.unlock();
-      }
+      setRunning(List.of(), 0);
       metrics.latency("inference", label, System.nanoTime() - now);
     }
   }
@@ -470,30 +475,35 @@ final class Batcher implements AutoCloseable {
   /** The items of a run whose requests still wait for them; the others are counted as dropped. */
   private List<Item> liveItems(List<Item> run) {
     List<Item> live = new ArrayList<>(run.size());
-    int skipped = 0;
     for (Item item : run) {
       if (item.job.future.isDone()) {
         metrics.dropped(name, item.job.droppedReason(), 1);
-        skipped += item.cost;
       } else {
         live.add(item);
       }
     }
-    if (skipped > 0) {
-      finishedRun(skipped, 0);
-    }
     return live;
   }
 
-  /** Updates the encoding rate (tokens per second, a moving average) and the running work. */
-  private void finishedRun(int tokens, long nanos) {
+  /** Updates the encoding rate: tokens per second of model calls, a moving average. */
+  private void timedRun(int tokens, long nanos) {
     lock.lock();
     try {
-      runningTokens = Math.max(0, runningTokens - tokens);
-      if (nanos > 0 && tokens > 0) { // a skipped run (nanos 0) only leaves the running work
+      if (nanos > 0 && tokens > 0) {
         double rate = tokens / (nanos / 1e9);
         tokensPerSecond = tokensPerSecond <= 0 ? rate : 0.8 * tokensPerSecond + 0.2 * rate;
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The batch being encoded and how far (for the wait that new requests can expect). */
+  private void setRunning(List<Item> batch, int next) {
+    lock.lock();
+    try {
+      runningBatch = batch;
+      runningNext = next;
     } finally {
       lock.unlock();
     }

@@ -103,9 +103,9 @@ public final class EmbeddingServer implements AutoCloseable {
   private Router routes(EmbeddingEndpoints endpoints) {
     Router.Access key = Router.Access.API_KEY;
     return new Router(auth)
-        .post("/v1/embeddings", key, admitted(endpoints::openAiEmbeddings), "/embeddings")
-        .post("/embed", key, admitted(endpoints::embed))
-        .post("/similarity", key, admitted(endpoints::similarity))
+        .post("/v1/embeddings", key, encoding(endpoints::openAiEmbeddings), "/embeddings")
+        .post("/embed", key, encoding(endpoints::embed))
+        .post("/similarity", key, encoding(endpoints::similarity))
         .post("/search", key, admitted(endpoints::search))
         .get("/health", Router.Access.OPEN, request -> health()) // for load balancers and probes
         .get("/info", key, request -> ApiResponse.json(200, info()))
@@ -116,6 +116,30 @@ public final class EmbeddingServer implements AutoCloseable {
             request ->
                 ApiResponse.text(
                     200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()));
+  }
+
+  /**
+   * An endpoint that encodes: as {@link #admitted}, and refused with 429 before its body is even
+   * parsed when no model could take one more input now.
+   */
+  private Router.Endpoint encoding(Router.Endpoint endpoint) {
+    Router.Endpoint inner = admitted(endpoint);
+    return request -> {
+      ApiException busy = null;
+      for (Batcher batcher : models.values()) {
+        try {
+          batcher.precheck(1);
+          busy = null;
+          break;
+        } catch (ApiException e) {
+          busy = e;
+        }
+      }
+      if (busy != null) {
+        throw busy;
+      }
+      return inner.handle(request);
+    };
   }
 
   /**

@@ -6,41 +6,55 @@ import io.jembed.EmbeddingModel;
 import io.jembed.EncodeOptions;
 import io.jembed.server.EmbeddingServer;
 import io.jembed.server.ServerOptions;
+import io.jembed.server.loadtest.LoadStats.Latencies;
+import io.jembed.server.loadtest.LoadStats.MemorySampler;
+import io.jembed.server.loadtest.LoadStats.Statuses;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server's load test, loopback only and bounded in time. Phase 1 measures in-process batch
- * encoding of the STS test sentences; phase 2 sends the same sentences one per request from many
- * concurrent clients to {@code POST /v1/embeddings} and reports throughput, p50/p99 latency, errors
- * and the ratio to phase 1; phase 3 (overload) runs the clients against a server with a small
- * request limit and checks that the excess gets 429 fast while accepted requests are correct.
+ * The server's load test: it measures the promises of docs/server.md on loopback, bounded in time,
+ * against the real model, in-process or against a running server ({@code --url}).
+ *
+ * <ol>
+ *   <li>in-process batch encoding of the STS test sentences (the reference);
+ *   <li>unloaded peak: closed-loop clients, one sentence per request, back to back;
+ *   <li>overload: requests arrive at a multiple of the peak (open loop) for the same time; useful
+ *       throughput (inputs answered 200 within the client timeout), latency of admitted requests,
+ *       how fast the excess is refused and whether it carries Retry-After;
+ *   <li>recovery: one-sentence probes from the moment the overload stops, until latency is normal;
+ *   <li>slow clients: connections that send half a body or drip their headers, while the
+ *       closed-loop clients run again; when each slow connection is cut;
+ *   <li>clients that leave: requests whose clients hang up after 200 ms; how much of their work the
+ *       server dropped, and how soon its queue is empty;
+ *   <li>huge inputs: 2 MB strings, 8 clients at a time, then a burst of 64; latency and peak
+ *       memory;
+ *   <li>shutdown (in-process only): close with a full queue, against grace + 2 s.
+ * </ol>
  *
  * <pre>
- * java ... io.jembed.server.loadtest.LoadTest [--clients 64] [--seconds 20] [--model all-MiniLM-L6-v2]
- *     [--data ../shared/data/sts-test.csv] [--encoding base64|float] [--max-batch-tokens N]
- *     [--url http://127.0.0.1:8080] [--api-key KEY] [--no-overload]
+ * java ... io.jembed.server.loadtest.LoadTest [--clients 64] [--seconds 20] [--overload 4]
+ *     [--texts 8] [--client-timeout 10] [--model all-MiniLM-L6-v2] [--data FILE]
+ *     [--url http://127.0.0.1:8080 [--api-key KEY] [--server-pid PID]]
+ *     [--phases peak,overload,slow,gone,huge,shutdown]
  * </pre>
  */
 public final class LoadTest {
@@ -48,13 +62,20 @@ public final class LoadTest {
 
   private int clients = 64;
   private int seconds = 20;
+  private double overload = 4;
+  private int texts = 8;
+  private Duration clientTimeout = Duration.ofSeconds(10);
   private String modelName = "all-MiniLM-L6-v2";
   private Path data;
-  private String encoding = "base64";
-  private int maxBatchTokens = ServerOptions.DEFAULT_MAX_BATCH_TOKENS;
   private URI url;
   private String apiKey;
-  private boolean overload = true;
+  private long serverPid;
+  private List<String> phases = List.of("peak", "overload", "slow", "gone", "huge", "shutdown");
+
+  private List<String> sentences;
+  private HttpClient http;
+  private URI base;
+  private int dimension;
 
   public static void main(String[] args) throws Exception {
     LoadTest t = new LoadTest();
@@ -70,21 +91,22 @@ public final class LoadTest {
       switch (a) {
         case "--clients" -> clients = Integer.parseInt(value(args, ++i, a));
         case "--seconds" -> seconds = Integer.parseInt(value(args, ++i, a));
+        case "--overload" -> overload = Double.parseDouble(value(args, ++i, a));
+        case "--texts" -> texts = Integer.parseInt(value(args, ++i, a));
+        case "--client-timeout" ->
+            clientTimeout = Duration.ofSeconds(Long.parseLong(value(args, ++i, a)));
         case "--model" -> modelName = value(args, ++i, a);
         case "--data" -> data = Path.of(value(args, ++i, a));
-        case "--encoding" -> encoding = value(args, ++i, a);
-        case "--max-batch-tokens" -> maxBatchTokens = Integer.parseInt(value(args, ++i, a));
         case "--url" -> url = URI.create(value(args, ++i, a));
         case "--api-key" -> apiKey = value(args, ++i, a);
-        case "--no-overload" -> overload = false;
+        case "--server-pid" -> serverPid = Long.parseLong(value(args, ++i, a));
+        case "--phases" -> phases = List.of(value(args, ++i, a).split(","));
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
-    if (clients < 1 || seconds < 1 || seconds > 600) {
-      throw new IllegalArgumentException("--clients >= 1 and --seconds in 1..600");
-    }
-    if (!encoding.equals("base64") && !encoding.equals("float")) {
-      throw new IllegalArgumentException("--encoding is base64 or float");
+    if (clients < 1 || seconds < 1 || seconds > 600 || texts < 1 || overload <= 0) {
+      throw new IllegalArgumentException(
+          "--clients, --texts >= 1, --seconds in 1..600, --overload > 0");
     }
   }
 
@@ -110,332 +132,474 @@ public final class LoadTest {
   }
 
   private void run() throws Exception {
-    List<String> sentences = sentences(data);
+    sentences = sentences(data);
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     System.out.printf(
         Locale.ROOT,
-        "jembed server load test: %d sentences from %s, %d clients, %d s, %s, %d cores%n",
+        "jembed server load test: %d sentences from %s, %d clients, %d s, %d cores, %s%n",
         sentences.size(),
         data.getFileName(),
         clients,
         seconds,
-        encoding,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        url == null ? "in-process server, default limits" : "server at " + url);
+    if (url != null) {
+      base = url;
+      dimension = -1; // checked against the first answer
+      measure(null);
+      return;
+    }
     try (EmbeddingModel model = EmbeddingModel.load(modelName)) {
-      double inProcess = inProcess(model, sentences);
-      Phase phase;
-      if (url != null) {
-        phase = drive(url, apiKey, sentences, model.dimension(), seconds);
-      } else {
-        try (EmbeddingServer server =
-            EmbeddingServer.builder()
-                .model(modelName, model)
-                .options(
-                    ServerOptions.builder()
-                        .port(0)
-                        .maxBatchTokens(maxBatchTokens)
-                        .maxConcurrentRequests(
-                            Math.max(ServerOptions.DEFAULT_MAX_CONCURRENT_REQUESTS, clients))
-                        .build())
-                .start()) {
-          drive(
-              server.uri(),
-              null,
-              sentences.subList(0, Math.min(200, sentences.size())),
-              model.dimension(),
-              2);
-          phase = drive(server.uri(), null, sentences, model.dimension(), seconds);
-          printBatchSizes(server.uri());
-        }
+      dimension = model.dimension();
+      double before = inProcess(model);
+      serverPid = ProcessHandle.current().pid();
+      try (EmbeddingServer server =
+          EmbeddingServer.builder()
+              .model(modelName, model)
+              .options(ServerOptions.builder().port(0).build())
+              .start()) {
+        base = server.uri();
+        measure(before);
       }
-      // measured again after the server phase: on a shared machine the load drifts; use the mean
-      double inProcessAfter = inProcess(model, sentences);
-      inProcess = (inProcess + inProcessAfter) / 2;
-      double ratio = phase.throughput() / inProcess;
+      if (phases.contains("shutdown")) {
+        shutdown(model);
+      }
+    }
+  }
+
+  private void measure(Double inProcess) throws Exception {
+    closedLoop(clients, 2, 1); // warm-up
+    Latencies idle = new Latencies();
+    for (int i = 0; i < 20; i++) {
+      idle.add(Math.abs(probe(null)));
+    }
+    double normalMs = idle.ms(0.5);
+    System.out.printf(Locale.ROOT, "unloaded single request: %s%n", idle.summary());
+    Run peak = closedLoop(clients, seconds, 1);
+    System.out.printf(
+        Locale.ROOT,
+        "peak (%d clients, 1 sentence per request, %d s): %.1f inputs/s, %s, statuses %s%n",
+        clients,
+        seconds,
+        peak.inputsPerSecond(),
+        peak.ok.summary(),
+        peak.statuses);
+    if (inProcess != null) {
       System.out.printf(
           Locale.ROOT,
-          "server: %d requests in %.1f s = %.1f sentences/s, errors %d, latency p50 %.1f ms,"
-              + " p99 %.1f ms, max %.1f ms%n",
-          phase.ok,
-          phase.seconds,
-          phase.throughput(),
-          phase.errors,
-          phase.percentile(0.50),
-          phase.percentile(0.99),
-          phase.percentile(1.0));
-      if (!phase.statuses.isEmpty()) {
-        System.out.println("server: non-200 answers by status " + phase.statuses);
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "ratio: server / in-process (mean of before and after, %.1f sentences/s) = %.2f"
-              + " (target >= 0.80): %s%n",
+          "peak / in-process encode (%.1f sentences/s) = %.2f%n",
           inProcess,
-          ratio,
-          ratio >= 0.8 && phase.errors == 0 ? "PASS" : "FAIL");
-      if (overload && url == null) {
-        overload(model, sentences);
-      }
+          peak.inputsPerSecond() / inProcess);
+    }
+    double peakRate = peak.inputsPerSecond();
+    if (phases.contains("overload")) {
+      overload(peakRate, normalMs);
+    }
+    if (phases.contains("slow")) {
+      slowClients(peakRate);
+    }
+    if (phases.contains("gone")) {
+      goneClients();
+    }
+    if (phases.contains("huge")) {
+      hugeInputs();
     }
   }
 
   /** Sentences per second of one batch encode call over all sentences (after a warm-up). */
-  private double inProcess(EmbeddingModel model, List<String> sentences) {
+  private double inProcess(EmbeddingModel model) {
     model.encode(sentences.subList(0, Math.min(256, sentences.size())), EncodeOptions.defaults());
     long t0 = System.nanoTime();
     int rounds = 0;
-    long done = 0;
-    // at least one full pass, and at least a third of the server phase, for a steadier figure
     while (rounds == 0 || System.nanoTime() - t0 < seconds * 1_000_000_000L / 3) {
       model.encode(sentences, EncodeOptions.defaults());
-      done += sentences.size();
       rounds++;
     }
-    double s = (System.nanoTime() - t0) / 1e9;
-    double rate = done / s;
+    double rate = (double) rounds * sentences.size() / ((System.nanoTime() - t0) / 1e9);
     System.out.printf(
         Locale.ROOT,
-        "in-process: encode(%d sentences, batch size %d) x %d in %.1f s = %.1f sentences/s%n",
+        "in-process: encode(%d sentences, batch size %d) x %d = %.1f sentences/s%n",
         sentences.size(),
         EncodeOptions.DEFAULT_BATCH_SIZE,
         rounds,
-        s,
         rate);
     return rate;
   }
 
-  private static final class Phase {
-    final LongAdder okAdder = new LongAdder();
-    final LongAdder errorAdder = new LongAdder();
-    final Map<Integer, LongAdder> statusCounts = new ConcurrentHashMap<>();
-    final List<long[]> latencies = new ArrayList<>();
-    long ok;
-    long errors;
-    double seconds;
-    Map<Integer, Long> statuses = Map.of();
-    long[] sorted = new long[0];
+  // ---------------------------------------------------------------- requests
 
-    double throughput() {
-      return ok / seconds;
-    }
+  private final AtomicLong next = new AtomicLong();
 
-    double percentile(double p) {
-      if (sorted.length == 0) {
-        return Double.NaN;
-      }
-      int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-      return sorted[Math.max(0, i)] / 1e6;
+  private String body(int count) {
+    List<String> in = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      in.add(sentences.get((int) (next.getAndIncrement() % sentences.size())));
     }
-  }
-
-  /** Each client sends one sentence per request, back to back, until the time is up. */
-  private Phase drive(URI base, String key, List<String> sentences, int dimension, int forSeconds)
-      throws Exception {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
-    Phase phase = new Phase();
-    AtomicLong next = new AtomicLong();
-    long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
-    long t0 = System.nanoTime();
-    List<long[]> perClient = new ArrayList<>();
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int c = 0; c < clients; c++) {
-        long[] lat = new long[1 << 16];
-        perClient.add(lat);
-        int client = c;
-        pool.submit(
-            () -> {
-              int n = 0;
-              while (System.nanoTime() < deadline) {
-                String s = sentences.get((int) (next.getAndIncrement() % sentences.size()));
-                long start = System.nanoTime();
-                int status = call(http, base, key, s, dimension);
-                long took = System.nanoTime() - start;
-                if (status == 200) {
-                  phase.okAdder.increment();
-                  if (n < lat.length - 1) {
-                    lat[++n] = took;
-                  }
-                } else {
-                  phase.errorAdder.increment();
-                  phase.statusCounts.computeIfAbsent(status, k -> new LongAdder()).increment();
-                }
-              }
-              lat[0] = n;
-              return client;
-            });
-      }
-    }
-    phase.seconds = (System.nanoTime() - t0) / 1e9;
-    phase.ok = phase.okAdder.sum();
-    phase.errors = phase.errorAdder.sum();
-    Map<Integer, Long> st = new java.util.TreeMap<>();
-    phase.statusCounts.forEach((k, v) -> st.put(k, v.sum()));
-    phase.statuses = st;
-    int total = 0;
-    for (long[] l : perClient) {
-      total += (int) l[0];
-    }
-    long[] all = new long[total];
-    int pos = 0;
-    for (long[] l : perClient) {
-      System.arraycopy(l, 1, all, pos, (int) l[0]);
-      pos += (int) l[0];
-    }
-    Arrays.sort(all);
-    phase.sorted = all;
-    return phase;
-  }
-
-  /** One request; 200 only counts when the vector is there and has the model's dimension. */
-  private int call(HttpClient http, URI base, String key, String sentence, int dimension) {
     try {
-      String body =
-          JSON.writeValueAsString(
-              Map.of("input", sentence, "model", modelName, "encoding_format", encoding));
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(base.resolve("/v1/embeddings"))
-              .timeout(Duration.ofSeconds(60))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body));
-      if (key != null) {
-        b.header("Authorization", "Bearer " + key);
-      }
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 200) {
-        return r.statusCode();
-      }
-      JsonNode e = JSON.readTree(r.body()).at("/data/0/embedding");
-      int length = e.isTextual() ? Base64.getDecoder().decode(e.asText()).length / 4 : e.size();
-      return length == dimension ? 200 : -2;
+      return JSON.writeValueAsString(
+          Map.of("input", count == 1 ? in.get(0) : in, "encoding_format", "base64"));
     } catch (IOException e) {
-      return -1; // connection failure
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
+      throw new IllegalStateException(e);
     }
   }
 
-  private static void printBatchSizes(URI base) {
+  /** One answer: its status, whether it carried Retry-After, and its body's vector count. */
+  private record Answer(int status, boolean retryAfter, int vectors) {}
+
+  private Answer post(String json, Duration timeout) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve("/v1/embeddings"))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (apiKey != null) {
+      b.header("Authorization", "Bearer " + apiKey);
+    }
     try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-                  HttpResponse.BodyHandlers.ofString());
-      double sum = 0;
-      double count = 0;
-      for (String line : r.body().split("\n")) {
-        if (line.startsWith("jembed_batch_size_sum")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        } else if (line.startsWith("jembed_batch_size_count")) {
-          count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      boolean retryAfter = r.headers().firstValue("Retry-After").isPresent();
+      if (r.statusCode() != 200) {
+        return new Answer(r.statusCode(), retryAfter, 0);
+      }
+      JsonNode vectors = JSON.readTree(r.body()).get("data");
+      for (JsonNode v : vectors) {
+        int length = Base64.getDecoder().decode(v.get("embedding").asText()).length / 4;
+        if (dimension < 0) {
+          dimension = length;
+        }
+        if (length != dimension) {
+          return new Answer(-2, false, 0); // a wrong answer
         }
       }
-      System.out.printf(
-          Locale.ROOT,
-          "server: %.0f merged batches, %.1f sentences per batch on average%n",
-          count,
-          sum / count);
-    } catch (IOException | InterruptedException e) {
-      System.out.println("server: no metrics (" + e.getMessage() + ")");
+      return new Answer(200, false, vectors.size());
+    } catch (HttpTimeoutException e) {
+      return new Answer(0, false, 0); // the client gave up and hung up
+    } catch (IOException e) {
+      return new Answer(-1, false, 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Answer(-1, false, 0);
     }
   }
 
   /**
-   * A server that admits 8 requests at once, driven by all clients: the excess gets 429 without
-   * waiting for the model, and every accepted answer is the right vector.
+   * Latency of one one-sentence request in nanoseconds, negative when it was not answered 200;
+   * counted in {@code statuses} if given.
    */
-  private void overload(EmbeddingModel model, List<String> sentences) throws Exception {
-    int limit = 8;
-    int forSeconds = Math.max(3, seconds / 4);
-    List<String> sample = sentences.subList(0, Math.min(64, sentences.size()));
-    float[][] expected = model.encode(sample);
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    LongAdder accepted = new LongAdder();
-    LongAdder rejected = new LongAdder();
-    LongAdder wrong = new LongAdder();
-    List<Long> rejectNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Long> acceptNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (EmbeddingServer server =
-        EmbeddingServer.builder()
-            .model(modelName, model)
-            .options(ServerOptions.builder().port(0).maxConcurrentRequests(limit).build())
-            .start()) {
+  private long probe(Statuses statuses) {
+    long t0 = System.nanoTime();
+    Answer a = post(body(1), Duration.ofSeconds(60));
+    long took = System.nanoTime() - t0;
+    if (statuses != null) {
+      statuses.add(a.status);
+    }
+    return a.status == 200 ? took : -took;
+  }
+
+  /** Results of one phase. */
+  private static final class Run {
+    final Latencies ok = new Latencies();
+    final Latencies refused = new Latencies();
+    final Statuses statuses = new Statuses();
+    final LongAdder inputs = new LongAdder();
+    final LongAdder refusedWithRetryAfter = new LongAdder();
+    double seconds;
+
+    double inputsPerSecond() {
+      return inputs.sum() / seconds;
+    }
+  }
+
+  /** Each client sends {@code perRequest} sentences per request, back to back. */
+  private Run closedLoop(int clientCount, int forSeconds, int perRequest) {
+    Run run = new Run();
+    long t0 = System.nanoTime();
+    long deadline = t0 + forSeconds * 1_000_000_000L;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < clientCount; c++) {
+        pool.submit(
+            () -> {
+              while (System.nanoTime() < deadline) {
+                long start = System.nanoTime();
+                Answer a = post(body(perRequest), clientTimeout);
+                record(run, a, System.nanoTime() - start, System.nanoTime() <= deadline);
+                if (a.status == 429 || a.status == 503) {
+                  Thread.sleep(50); // a polite client backs off a little
+                }
+              }
+              return null;
+            });
+      }
+    }
+    run.seconds = forSeconds;
+    return run;
+  }
+
+  private void record(Run run, Answer a, long nanos, boolean inWindow) {
+    run.statuses.add(a.status);
+    if (a.status == 200) {
+      run.ok.add(nanos);
+      if (inWindow && nanos <= clientTimeout.toNanos()) {
+        run.inputs.add(a.vectors);
+      }
+    } else if (a.status == 429 || a.status == 503) {
+      run.refused.add(nanos);
+      if (a.retryAfter) {
+        run.refusedWithRetryAfter.increment();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- overload and recovery
+
+  private void overload(double peakRate, double normalMs) throws Exception {
+    double requestsPerSecond = overload * peakRate / texts;
+    long interval = (long) (1e9 / requestsPerSecond);
+    Run run = new Run();
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    for (long at = t0; at < end; at += interval) {
+      long wait = at - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      long scheduled = at;
+      String json = body(texts);
+      pool.submit(
+          () -> {
+            Answer a = post(json, clientTimeout);
+            long done = System.nanoTime();
+            record(run, a, done - scheduled, done <= end);
+          });
+    }
+    run.seconds = seconds;
+    // the load has stopped: how soon is a single request served as fast as before?
+    double threshold = Math.max(2 * normalMs, normalMs + 20);
+    long stop = System.nanoTime();
+    double recoveredAfter = Double.NaN;
+    int normalInARow = 0;
+    List<String> trace = new ArrayList<>();
+    while (System.nanoTime() - stop < 30_000_000_000L) {
+      long nanos = probe(null);
+      long ms = Math.abs(nanos) / 1_000_000;
+      double at = (System.nanoTime() - stop) / 1e9;
+      if (trace.size() < 12) {
+        trace.add(String.format(Locale.ROOT, "%.1fs:%dms%s", at, ms, nanos < 0 ? "(refused)" : ""));
+      }
+      if (nanos > 0 && ms <= threshold) {
+        if (normalInARow++ == 0) {
+          recoveredAfter = at;
+        }
+        if (normalInARow == 5) {
+          break;
+        }
+      } else {
+        normalInARow = 0;
+        recoveredAfter = Double.NaN;
+      }
+    }
+    pool.close();
+    long refusedCount = run.refused.count();
+    System.out.printf(
+        Locale.ROOT,
+        "overload (%.1fx the peak: %.1f requests/s of %d sentences = %.0f inputs/s offered, %d s,"
+            + " client timeout %d s): useful %.1f inputs/s = %.2f of the peak (target >= 0.80);"
+            + " admitted %s; refused %d (%s), %.0f%% with Retry-After; statuses %s%n",
+        overload,
+        requestsPerSecond,
+        texts,
+        requestsPerSecond * texts,
+        seconds,
+        clientTimeout.toSeconds(),
+        run.inputsPerSecond(),
+        run.inputsPerSecond() / peakRate,
+        run.ok.summary(),
+        refusedCount,
+        run.refused.summary(),
+        refusedCount == 0 ? 0.0 : 100.0 * run.refusedWithRetryAfter.sum() / refusedCount,
+        run.statuses);
+    System.out.printf(
+        Locale.ROOT,
+        "recovery: normal latency (<= %.0f ms, 5 in a row) %s after the load stopped; probes %s%n",
+        threshold,
+        Double.isNaN(recoveredAfter)
+            ? "not within 30 s"
+            : String.format(Locale.ROOT, "%.1f s", recoveredAfter),
+        trace);
+  }
+
+  // ---------------------------------------------------------------- slow clients
+
+  private void slowClients(double peakRate) throws Exception {
+    int count = 600; // more than the default limit of requests in flight
+    try (SlowClients slow = SlowClients.open(base, count, count / 2)) {
+      Run run = closedLoop(clients, Math.max(5, seconds / 2), 1);
+      System.out.printf(
+          Locale.ROOT,
+          "slow clients (%d sending half a body, %d dripping headers): others get %.1f inputs/s"
+              + " = %.2f of the peak, %s, statuses %s%n",
+          count,
+          count / 2,
+          run.inputsPerSecond(),
+          run.inputsPerSecond() / peakRate,
+          run.ok.summary(),
+          run.statuses);
+      System.out.println("slow clients: " + slow.awaitCut(Duration.ofSeconds(60)));
+    }
+  }
+
+  // ---------------------------------------------------------------- clients that leave
+
+  private void goneClients() throws Exception {
+    Map<String, Double> before = LoadStats.scrape(http, base, apiKey);
+    int perRequest = 32;
+    int forSeconds = Math.max(5, seconds / 4);
+    Duration patience = Duration.ofMillis(200);
+    LongAdder sent = new LongAdder();
+    Statuses statuses = new Statuses();
+    long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < clients; c++) {
+        pool.submit(
+            () -> {
+              while (System.nanoTime() < deadline) {
+                sent.add(perRequest);
+                statuses.add(post(body(perRequest), patience).status);
+              }
+            });
+      }
+    }
+    long stop = System.nanoTime();
+    double drained = Double.NaN;
+    while (System.nanoTime() - stop < 120_000_000_000L) {
+      Map<String, Double> m = LoadStats.scrape(http, base, apiKey);
+      if (LoadStats.sum(m, "jembed_queue_inputs") == 0) {
+        drained = (System.nanoTime() - stop) / 1e9;
+        break;
+      }
+      Thread.sleep(100);
+    }
+    Map<String, Double> after = LoadStats.scrape(http, base, apiKey);
+    double dropped =
+        LoadStats.sum(after, "jembed_dropped_inputs_total", "client_gone")
+            - LoadStats.sum(before, "jembed_dropped_inputs_total", "client_gone");
+    double encoded =
+        LoadStats.sum(after, "jembed_inputs_total") - LoadStats.sum(before, "jembed_inputs_total");
+    System.out.printf(
+        Locale.ROOT,
+        "clients that leave (%d clients, %d sentences per request, hang up after %d ms, %d s):"
+            + " %d inputs sent, statuses %s; the server dropped %.0f inputs unencoded and encoded"
+            + " %.0f; its queue was empty %s after the clients stopped%n",
+        clients,
+        perRequest,
+        patience.toMillis(),
+        forSeconds,
+        sent.sum(),
+        statuses,
+        dropped,
+        encoded,
+        Double.isNaN(drained) ? "not within 120 s" : String.format(Locale.ROOT, "%.1f s", drained));
+  }
+
+  // ---------------------------------------------------------------- huge inputs
+
+  private void hugeInputs() throws Exception {
+    String text = "word ".repeat(380_000); // 1.9 MB: under the default 2 MB body limit
+    String json = JSON.writeValueAsString(Map.of("input", text, "encoding_format", "base64"));
+    long rssBefore = LoadStats.rssBytes(serverPid) >> 20;
+    Run steady = new Run();
+    Latencies probes = new Latencies();
+    Statuses probeStatuses = new Statuses();
+    int forSeconds = Math.max(10, seconds / 2);
+    try (MemorySampler memory = new MemorySampler(serverPid)) {
       long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        for (int c = 0; c < clients; c++) {
-          int client = c;
+        for (int c = 0; c < 8; c++) {
           pool.submit(
               () -> {
-                int i = client;
                 while (System.nanoTime() < deadline) {
-                  int k = i++ % sample.size();
                   long t0 = System.nanoTime();
-                  HttpResponse<byte[]> r =
-                      http.send(
-                          HttpRequest.newBuilder(server.uri().resolve("/v1/embeddings"))
-                              .POST(
-                                  HttpRequest.BodyPublishers.ofString(
-                                      JSON.writeValueAsString(
-                                          Map.of(
-                                              "input",
-                                              sample.get(k),
-                                              "encoding_format",
-                                              "base64"))))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofByteArray());
-                  long took = System.nanoTime() - t0;
-                  if (r.statusCode() == 429) {
-                    rejected.increment();
-                    rejectNanos.add(took);
-                    Thread.sleep(5); // a polite client backs off a little
-                  } else if (r.statusCode() == 200) {
-                    accepted.increment();
-                    acceptNanos.add(took);
-                    byte[] b =
-                        Base64.getDecoder()
-                            .decode(JSON.readTree(r.body()).at("/data/0/embedding").asText());
-                    float[] v = new float[b.length / 4];
-                    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                    if (model.similarity(v, expected[k]) < 0.99999f) {
-                      wrong.increment();
-                    }
-                  } else {
-                    wrong.increment();
-                  }
+                  Answer a = post(json, Duration.ofSeconds(120));
+                  record(steady, a, System.nanoTime() - t0, true);
                 }
-                return null;
+              });
+        }
+        pool.submit(
+            () -> {
+              while (System.nanoTime() < deadline) {
+                long nanos = probe(probeStatuses);
+                if (nanos > 0) {
+                  probes.add(nanos);
+                }
+                Thread.sleep(200);
+              }
+              return null;
+            });
+      }
+      Run burst = new Run();
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int c = 0; c < 64; c++) {
+          pool.submit(
+              () -> {
+                long t0 = System.nanoTime();
+                record(burst, post(json, Duration.ofSeconds(120)), System.nanoTime() - t0, true);
               });
         }
       }
+      System.out.printf(
+          Locale.ROOT,
+          "huge inputs (1.9 MB strings, 8 clients, %d s): %d answered, %s, statuses %s;"
+              + " one-sentence probes meanwhile %s, statuses %s%n",
+          forSeconds,
+          steady.ok.count(),
+          steady.ok.summary(),
+          steady.statuses,
+          probes.summary(),
+          probeStatuses);
+      System.out.printf(
+          Locale.ROOT,
+          "huge burst (64 at once): statuses %s, answered %s, refused %s%n",
+          burst.statuses,
+          burst.ok.summary(),
+          burst.refused.summary());
+      System.out.printf(
+          Locale.ROOT,
+          "memory: resident %d MB before, peak %d MB%s%n",
+          rssBefore,
+          memory.peakRssMb(),
+          memory.peakHeapMb() < 0 ? "" : ", peak heap used " + memory.peakHeapMb() + " MB");
     }
-    long[] rej = rejectNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-    long[] acc = acceptNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-    System.out.printf(
-        Locale.ROOT,
-        "overload (limit %d requests, %d clients, %d s): %d accepted (p50 %.1f ms, p99 %.1f ms),"
-            + " %d rejected with 429 (p50 %.2f ms, p99 %.2f ms), %d wrong or failed: %s%n",
-        limit,
-        clients,
-        forSeconds,
-        accepted.sum(),
-        pct(acc, 0.5),
-        pct(acc, 0.99),
-        rejected.sum(),
-        pct(rej, 0.5),
-        pct(rej, 0.99),
-        wrong.sum(),
-        wrong.sum() == 0 && rejected.sum() > 0 && pct(rej, 0.99) < pct(acc, 0.5) ? "PASS" : "FAIL");
   }
 
-  private static double pct(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
+  // ---------------------------------------------------------------- shutdown
+
+  private void shutdown(EmbeddingModel model) throws Exception {
+    Duration grace = Duration.ofSeconds(3);
+    EmbeddingServer server =
+        EmbeddingServer.builder()
+            .model(modelName, model)
+            .options(ServerOptions.builder().port(0).shutdownGrace(grace).build())
+            .start();
+    base = server.uri();
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    Statuses statuses = new Statuses();
+    for (int i = 0; i < 128; i++) {
+      String json = body(256);
+      pool.submit(() -> statuses.add(post(json, Duration.ofSeconds(120)).status));
     }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
+    Thread.sleep(2000);
+    long t0 = System.nanoTime();
+    server.close();
+    double took = (System.nanoTime() - t0) / 1e9;
+    pool.close();
+    System.out.printf(
+        Locale.ROOT,
+        "shutdown (128 requests of 256 sentences sent, grace %d s): close() took %.1f s (target"
+            + " <= %d s); answers %s%n",
+        grace.toSeconds(),
+        took,
+        grace.toSeconds() + 2,
+        statuses);
   }
 }
