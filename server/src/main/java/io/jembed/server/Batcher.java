@@ -461,7 +461,7 @@ final class Batcher implements AutoCloseable {
           failAll(batch.subList(from, batch.size()), e);
           return;
         } finally {
-          timedRun(groupTokens, System.nanoTime() - t0);
+          timedRun(group.size(), groupTokens, System.nanoTime() - t0);
           setRunning(batch, done);
         }
         deliver(group, embeddings);
@@ -485,11 +485,16 @@ final class Batcher implements AutoCloseable {
     return live;
   }
 
-  /** Updates the encoding rate: tokens per second of model calls, a moving average. */
-  private void timedRun(int tokens, long nanos) {
+  /**
+   * Updates the encoding rate: tokens per second of full model calls, a moving average. A queue
+   * long enough to matter is encoded in full calls; the many small calls of a light load would
+   * understate the rate (each call has a fixed cost) and refuse requests the model has time for.
+   */
+  private void timedRun(int inputs, int tokens, long nanos) {
+    boolean full = inputs >= MAX_GROUP / 2 || tokens >= MAX_GROUP_TOKENS / 2;
     lock.lock();
     try {
-      if (nanos > 0 && tokens > 0) {
+      if (full && nanos > 0) {
         double rate = tokens / (nanos / 1e9);
         tokensPerSecond = tokensPerSecond <= 0 ? rate : 0.8 * tokensPerSecond + 0.2 * rate;
       }
