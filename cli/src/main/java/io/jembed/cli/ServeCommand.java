@@ -116,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-queue-wait-ms",
       paramLabel = "MS",
-      defaultValue = "500",
+      defaultValue = "1000",
       description =
           "Longest a new request may expect to wait behind the queued work (at the rate the model"
               + " encodes); longer gets 429 at once (default: ${DEFAULT-VALUE}).")

@@ -91,13 +91,17 @@ public final class EmbeddingServer implements AutoCloseable {
     this.models = batchers;
     this.router = routes(new EmbeddingEndpoints(options, batchers, aliases, defaultModel, indexes));
     try {
-      this.http = new HttpTransport(options, metrics, this::handle);
+      this.http = new HttpTransport(options, metrics, this::screen, this::handle);
     } catch (RuntimeException e) {
       batchers.values().forEach(Batcher::close);
       throw e;
     }
     LOG.log(System.Logger.Level.INFO, "jembed server listening on {0}", uri());
   }
+
+  /** Paths of the endpoints that encode, refused from their head when no model can take more. */
+  private static final java.util.Set<String> ENCODING_PATHS =
+      java.util.Set.of("/v1/embeddings", "/embeddings", "/embed", "/similarity");
 
   /** The routing table; a new endpoint is one more line here. */
   private Router routes(EmbeddingEndpoints endpoints) {
@@ -119,27 +123,59 @@ public final class EmbeddingServer implements AutoCloseable {
   }
 
   /**
-   * An endpoint that encodes: as {@link #admitted}, and refused with 429 before its body is even
-   * parsed when no model could take one more input now.
+   * An endpoint that encodes: as {@link #admitted}, and refused with 429 before its body is parsed
+   * when no model could take one more input now.
    */
   private Router.Endpoint encoding(Router.Endpoint endpoint) {
     Router.Endpoint inner = admitted(endpoint);
     return request -> {
-      ApiException busy = null;
-      for (Batcher batcher : models.values()) {
-        try {
-          batcher.precheck(1);
-          busy = null;
-          break;
-        } catch (ApiException e) {
-          busy = e;
-        }
-      }
-      if (busy != null) {
-        throw busy;
-      }
+      refuseIfEveryModelIsBusy();
       return inner.handle(request);
     };
+  }
+
+  private void refuseIfEveryModelIsBusy() {
+    ApiException busy = null;
+    for (Batcher batcher : models.values()) {
+      try {
+        batcher.precheck(1);
+        return;
+      } catch (ApiException e) {
+        busy = e;
+      }
+    }
+    throw busy;
+  }
+
+  /**
+   * Looks at a request before its body is read: an authorized request to an encoding endpoint is
+   * refused at once (429, or 503 while shutting down) when it could not be admitted anyway, so an
+   * overloaded server does not read and parse megabytes it will refuse.
+   */
+  private ApiResponse screen(ApiRequest head) {
+    if (!head.method().equals("POST")
+        || !ENCODING_PATHS.contains(head.path())
+        || !auth.accepts(head.header("Authorization"))) {
+      return null;
+    }
+    try {
+      if (closing.get()) {
+        throw ApiException.shuttingDown();
+      }
+      if (admission.availablePermits() == 0) {
+        throw ApiException.overloaded(
+            "too many requests in flight (limit "
+                + options.maxConcurrentRequests()
+                + "); retry later",
+            1);
+      }
+      refuseIfEveryModelIsBusy();
+      return null;
+    } catch (ApiException e) {
+      metrics.error(e.kind());
+      metrics.request(router.metricName(head.path()), e.status());
+      return ApiResponse.error(e);
+    }
   }
 
   /**

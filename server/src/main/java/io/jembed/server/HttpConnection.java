@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -51,10 +52,15 @@ final class HttpConnection {
   /** Pipelined requests queued behind the one being answered; more close the connection. */
   private static final int MAX_PIPELINED = 16;
 
-  /** What every connection shares. */
+  /**
+   * What every connection shares. {@code screen} sees each request's head (an empty body) before
+   * its body is read, and answers it at once (a refusal) or returns null to read it whole and hand
+   * it to {@code application}.
+   */
   record Settings(
       ServerOptions options,
       Metrics metrics,
+      Function<ApiRequest, ApiResponse> screen,
       Function<ApiRequest, ApiResponse> application,
       ExecutorService handlers,
       HttpTransport.ByteBudget bodies,
@@ -85,6 +91,7 @@ final class HttpConnection {
   private boolean reading; // bytes of a request have arrived, the request is not whole yet
   private long readingReserved; // body bytes reserved for the request being read
   private boolean refusing; // a refusal was sent: ignore the rest of the input
+  private boolean discarding; // reading the body of a request answered from its head
   private ScheduledFuture<?> readTimer;
   private ScheduledFuture<?> idleTimer;
 
@@ -160,6 +167,10 @@ final class HttpConnection {
 
   private void readTimedOut() {
     if (!reading || !channel.isActive()) {
+      return;
+    }
+    if (discarding) {
+      channel.close(); // answered already; the rest of its body is not coming
       return;
     }
     reading = false;
@@ -390,6 +401,16 @@ final class HttpConnection {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (discarding) {
+        discard(msg);
+        return;
+      }
+      if (msg instanceof HttpRequest request
+          && request.decoderResult().isSuccess()
+          && answeredFromHead(request)) {
+        discard(msg);
+        return;
+      }
       if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
         long length = contentLength(request);
         lengthKnown = length >= 0;
@@ -406,6 +427,50 @@ final class HttpConnection {
         }
       }
       ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Refuses a request from its head when the application says so (overloaded, shutting down),
+     * before its body is read; the body is then read and thrown away, so the connection stays
+     * usable and the client sees the answer instead of a reset.
+     */
+    private boolean answeredFromHead(HttpRequest request) {
+      if (current != null
+          || !queued.isEmpty()
+          || !HttpUtil.isKeepAlive(request)
+          || HttpUtil.is100ContinueExpected(request)) {
+        return false; // answers go out in order; a closing or waiting client gets the usual path
+      }
+      ApiRequest head =
+          new ApiRequest(
+              request.method().name(),
+              path(request.uri()),
+              request.headers()::get,
+              new byte[0],
+              System.nanoTime() + settings.options().requestTimeout().toNanos());
+      ApiResponse answer = settings.screen().apply(head);
+      if (answer == null) {
+        return false;
+      }
+      discarding = true;
+      channel.writeAndFlush(
+          toHttp(request.protocolVersion(), answer, !settings.closing().getAsBoolean(), false));
+      return true;
+    }
+
+    private void discard(Object msg) {
+      boolean last = msg instanceof LastHttpContent;
+      ReferenceCountUtil.release(msg);
+      if (last) {
+        discarding = false;
+        reading = false;
+        cancel(readTimer);
+        if (settings.closing().getAsBoolean()) {
+          channel.close();
+        } else {
+          armIdleTimer();
+        }
+      }
     }
 
     private boolean reserve(ChannelHandlerContext ctx, Object msg, long bytes) {

@@ -33,7 +33,6 @@ import java.util.function.Function;
  * read deadline and the body budget a place before the application sees a byte.
  */
 final class HttpTransport implements AutoCloseable {
-  private final ServerOptions options;
   private final EventLoopGroup loops;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -44,11 +43,15 @@ final class HttpTransport implements AutoCloseable {
   /**
    * Binds the port and starts serving.
    *
+   * @param screen sees a request's head before its body is read: an answer refuses it at once (its
+   *     body is read and dropped), null lets it through; must not throw
    * @param application answers a request; must not throw
    */
   HttpTransport(
-      ServerOptions options, Metrics metrics, Function<ApiRequest, ApiResponse> application) {
-    this.options = options;
+      ServerOptions options,
+      Metrics metrics,
+      Function<ApiRequest, ApiResponse> screen,
+      Function<ApiRequest, ApiResponse> application) {
     this.bodies = new ByteBudget(options.maxBodyBytesInFlight());
     this.loops =
         new MultiThreadIoEventLoopGroup(
@@ -57,7 +60,7 @@ final class HttpTransport implements AutoCloseable {
     metrics.gauge("jembed_body_bytes_in_flight", bodies::used);
     HttpConnection.Settings settings =
         new HttpConnection.Settings(
-            options, metrics, application, handlers, bodies, connections, () -> closing);
+            options, metrics, screen, application, handlers, bodies, connections, () -> closing);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(loops)
@@ -140,9 +143,5 @@ final class HttpTransport implements AutoCloseable {
     long limit() {
       return limit;
     }
-  }
-
-  ServerOptions options() {
-    return options;
   }
 }

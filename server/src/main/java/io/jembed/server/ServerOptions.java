@@ -17,7 +17,7 @@ public final class ServerOptions {
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
   public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(5);
   public static final int DEFAULT_MAX_QUEUE_TOKENS = 65_536;
-  public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofMillis(500);
+  public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);

@@ -312,7 +312,20 @@ class HostileClientsTest {
               },
               clients));
     }
-    BatcherTest.waitFor(() -> server.requestsInFlight() == 64 && !model.batches.isEmpty());
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.requestsInFlight() < 64 || model.batches.isEmpty()) {
+      assertThat(System.nanoTime())
+          .as(
+              "all 64 requests in flight; now %d, model calls %d, answered %s",
+              server.requestsInFlight(),
+              model.batches.size(),
+              replies.stream()
+                  .filter(CompletableFuture::isDone)
+                  .map(CompletableFuture::join)
+                  .toList())
+          .isLessThan(until);
+      Thread.sleep(10);
+    }
     long t0 = System.nanoTime();
     server.close();
     long took = System.nanoTime() - t0;
