@@ -107,6 +107,8 @@ final class Batcher implements AutoCloseable {
   private int runningNext; // its first item not encoded yet
   private int lastBatchSize;
   private double tokensPerSecond; // 0 until the first model call has been timed
+  private double recentTokens;
+  private double recentNanos;
   private boolean closing;
   private boolean stopNow;
   private boolean running = true;
@@ -461,7 +463,7 @@ final class Batcher implements AutoCloseable {
           failAll(batch.subList(from, batch.size()), e);
           return;
         } finally {
-          timedRun(group.size(), groupTokens, System.nanoTime() - t0);
+          timedRun(groupTokens, System.nanoTime() - t0);
           setRunning(batch, done);
         }
         deliver(group, embeddings);
@@ -486,17 +488,17 @@ final class Batcher implements AutoCloseable {
   }
 
   /**
-   * Updates the encoding rate: tokens per second of full model calls, a moving average. A queue
-   * long enough to matter is encoded in full calls; the many small calls of a light load would
-   * understate the rate (each call has a fixed cost) and refuse requests the model has time for.
+   * Updates the encoding rate: tokens per second of model calls, as moving averages of tokens and
+   * of time (so long calls weigh more than short ones, and the rate follows a machine that slows
+   * down or speeds up).
    */
-  private void timedRun(int inputs, int tokens, long nanos) {
-    boolean full = inputs >= MAX_GROUP / 2 || tokens >= MAX_GROUP_TOKENS / 2;
+  private void timedRun(int tokens, long nanos) {
     lock.lock();
     try {
-      if (full && nanos > 0) {
-        double rate = tokens / (nanos / 1e9);
-        tokensPerSecond = tokensPerSecond <= 0 ? rate : 0.8 * tokensPerSecond + 0.2 * rate;
+      if (nanos > 0) {
+        recentTokens = recentTokens == 0 ? tokens : 0.9 * recentTokens + 0.1 * tokens;
+        recentNanos = recentNanos == 0 ? nanos : 0.9 * recentNanos + 0.1 * nanos;
+        tokensPerSecond = recentTokens / (recentNanos / 1e9);
       }
     } finally {
       lock.unlock();
