@@ -524,7 +524,12 @@ public final class LoadTest {
   // ---------------------------------------------------------------- huge inputs
 
   private void hugeInputs() throws Exception {
-    String text = "word ".repeat(380_000); // 1.9 MB: under the default 2 MB body limit
+    // 1.9 MB of the STS sentences, one after another: under the default 2 MB body limit
+    StringBuilder sb = new StringBuilder(1_900_100);
+    for (int i = 0; sb.length() < 1_900_000; i++) {
+      sb.append(sentences.get(i % sentences.size())).append(' ');
+    }
+    String text = sb.toString();
     String json = JSON.writeValueAsString(Map.of("input", text, "encoding_format", "base64"));
     long rssBefore = LoadStats.rssBytes(serverPid) >> 20;
     Run alone = new Run();
