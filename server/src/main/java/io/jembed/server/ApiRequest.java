@@ -70,10 +70,6 @@ final class ApiRequest {
     }
   }
 
-  synchronized boolean isClientGone() {
-    return clientGone;
-  }
-
   /** Called by the transport when the connection closes before the answer was sent. */
   void clientGone() {
     List<Runnable> actions;

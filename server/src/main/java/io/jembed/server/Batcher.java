@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,29 +54,6 @@ final class Batcher implements AutoCloseable {
     }
   }
 
-  /** Why a request's remaining inputs were dropped instead of encoded. */
-  enum DropReason {
-    CLIENT_GONE("client_gone"),
-    DEADLINE("deadline"),
-    SHUTDOWN("shutdown");
-
-    final String label;
-
-    DropReason(String label) {
-      this.label = label;
-    }
-  }
-
-  /** Completes a dropped request's future. */
-  static final class Dropped extends RuntimeException {
-    final DropReason reason;
-
-    Dropped(DropReason reason) {
-      super(reason.label, null, false, false);
-      this.reason = reason;
-    }
-  }
-
   /**
    * Most inputs in one model call. A merged batch holds sentences of random lengths (unlike an
    * offline corpus sorted as a whole), so it is cut into runs of similar length: padding to the
@@ -99,7 +75,7 @@ final class Batcher implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition stopped = lock.newCondition();
-  private final ArrayDeque<Job> jobs = new ArrayDeque<>();
+  private final ArrayDeque<BatchJob> jobs = new ArrayDeque<>();
   private final Thread thread;
   private long pendingInputs;
   private long pendingTokens;
@@ -204,8 +180,8 @@ final class Batcher implements AutoCloseable {
    * @throws ApiException 429 when the queue is full or the wait would be too long, 422 when the
    *     request alone is larger than the whole queue, 503 when shutting down
    */
-  Job submit(Inputs inputs, Key key, long deadlineNanos) {
-    Job job = new Job(inputs, key, deadlineNanos);
+  BatchJob submit(Inputs inputs, Key key, long deadlineNanos) {
+    BatchJob job = new BatchJob(this, inputs, key, deadlineNanos);
     int n = inputs.texts().size();
     if (n == 0) {
       job.future.complete(new Result(new float[0][], new int[0], 0, 0));
@@ -291,7 +267,7 @@ final class Batcher implements AutoCloseable {
         ahead += item.cost;
       }
     }
-    for (Job job : jobs) {
+    for (BatchJob job : jobs) {
       int upTo = Math.min(job.texts.size(), job.next + inputs);
       ahead += job.cumulativeTokens[upTo] - job.cumulativeTokens[job.next];
     }
@@ -370,8 +346,8 @@ final class Batcher implements AutoCloseable {
     boolean full = false;
     while (progress && !full) {
       progress = false;
-      for (Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
-        Job job = it.next();
+      for (Iterator<BatchJob> it = jobs.iterator(); it.hasNext(); ) {
+        BatchJob job = it.next();
         if (!job.key.equals(key)) {
           continue;
         }
@@ -396,10 +372,10 @@ final class Batcher implements AutoCloseable {
 
   /** Removes queued requests that are already answered (client gone, deadline, failure). */
   private void dropDeadJobs(long now) {
-    for (Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
-      Job job = it.next();
+    for (Iterator<BatchJob> it = jobs.iterator(); it.hasNext(); ) {
+      BatchJob job = it.next();
       if (!job.future.isDone() && now - job.deadlineNanos > 0) {
-        job.future.completeExceptionally(new Dropped(DropReason.DEADLINE));
+        job.future.completeExceptionally(new BatchJob.Dropped(BatchJob.DropReason.DEADLINE));
       }
       if (job.future.isDone()) {
         it.remove();
@@ -408,8 +384,23 @@ final class Batcher implements AutoCloseable {
     }
   }
 
+  /** Drops what is left of a request: its queued inputs are never encoded. */
+  void drop(BatchJob job, BatchJob.DropReason reason) {
+    if (!job.future.completeExceptionally(new BatchJob.Dropped(reason))) {
+      return; // answered already
+    }
+    lock.lock();
+    try {
+      if (jobs.remove(job)) {
+        unqueue(job);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Takes what is left of a job out of the queue counts (lock held, job already removed). */
-  private void unqueue(Job job) {
+  private void unqueue(BatchJob job) {
     int left = job.texts.size() - job.next;
     pendingInputs -= left;
     pendingTokens -= job.cumulativeTokens[job.texts.size()] - job.cumulativeTokens[job.next];
@@ -440,8 +431,10 @@ final class Batcher implements AutoCloseable {
         from = to;
         int done = to;
         if (stopRequested()) {
-          failAll(batch.subList(from, batch.size()), new Dropped(DropReason.SHUTDOWN));
-          failAll(group, new Dropped(DropReason.SHUTDOWN));
+          failAll(
+              batch.subList(from, batch.size()),
+              new BatchJob.Dropped(BatchJob.DropReason.SHUTDOWN));
+          failAll(group, new BatchJob.Dropped(BatchJob.DropReason.SHUTDOWN));
           return;
         }
         if (group.isEmpty()) {
@@ -545,7 +538,7 @@ final class Batcher implements AutoCloseable {
     int[] counts = embeddings.tokenCounts();
     for (int k = 0; k < group.size(); k++) {
       Item item = group.get(k);
-      Job job = item.job;
+      BatchJob job = item.job;
       if (job.future.isDone()) {
         continue; // failed in an earlier group, or dropped meanwhile
       }
@@ -599,8 +592,8 @@ final class Batcher implements AutoCloseable {
       awaitStopped(deadlineNanos);
       if (running) {
         stopNow = true;
-        for (Job job : jobs) {
-          job.future.completeExceptionally(new Dropped(DropReason.SHUTDOWN));
+        for (BatchJob job : jobs) {
+          job.future.completeExceptionally(new BatchJob.Dropped(BatchJob.DropReason.SHUTDOWN));
         }
         dropDeadJobs(System.nanoTime());
         notEmpty.signalAll();
@@ -635,68 +628,5 @@ final class Batcher implements AutoCloseable {
     }
   }
 
-  /** One request's inputs in the queue; its future completes with vectors or why it failed. */
-  final class Job {
-    final List<String> texts;
-    final int[] tokenCounts;
-    final long[] cumulativeTokens;
-    final Key key;
-    final long enqueuedNanos = System.nanoTime();
-    final long deadlineNanos;
-    final float[][] vectors;
-    final int[] outTokens;
-    final boolean[] truncated;
-    final CompletableFuture<Result> future = new CompletableFuture<>();
-    int next;
-    int done;
-
-    Job(Inputs inputs, Key key, long deadlineNanos) {
-      List<String> texts = inputs.texts();
-      int[] tokenCounts = inputs.tokenCounts();
-      this.texts = texts;
-      this.tokenCounts = tokenCounts.clone();
-      this.cumulativeTokens = new long[texts.size() + 1];
-      for (int i = 0; i < tokenCounts.length; i++) {
-        cumulativeTokens[i + 1] = cumulativeTokens[i] + tokenCounts[i];
-      }
-      this.key = key;
-      this.deadlineNanos = deadlineNanos;
-      this.vectors = new float[texts.size()][];
-      this.outTokens = new int[texts.size()];
-      this.truncated =
-          inputs.truncated() == null ? new boolean[texts.size()] : inputs.truncated().clone();
-    }
-
-    CompletableFuture<Result> future() {
-      return future;
-    }
-
-    /** Drops what is left of this request: its queued inputs are never encoded. */
-    void drop(DropReason reason) {
-      if (!future.completeExceptionally(new Dropped(reason))) {
-        return; // answered already
-      }
-      lock.lock();
-      try {
-        if (jobs.remove(this)) {
-          unqueue(this);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private String droppedReason() {
-      if (future.isCompletedExceptionally()) {
-        Throwable cause = future.exceptionNow();
-        if (cause instanceof Dropped d) {
-          return d.reason.label;
-        }
-        return "failed";
-      }
-      return "failed";
-    }
-  }
-
-  record Item(Job job, int index, int cost) {}
+  record Item(BatchJob job, int index, int cost) {}
 }

@@ -395,20 +395,20 @@ final class EmbeddingEndpoints {
       ApiRequest request, Batcher batcher, List<String> texts, boolean truncate, Batcher.Key key) {
     batcher.precheck(texts.size());
     Batcher.Inputs inputs = TokenCounting.count(batcher.model(), batcher.name(), texts, truncate);
-    Batcher.Job job = batcher.submit(inputs, key, request.deadlineNanos());
-    request.onClientGone(() -> job.drop(Batcher.DropReason.CLIENT_GONE));
+    BatchJob job = batcher.submit(inputs, key, request.deadlineNanos());
+    request.onClientGone(() -> job.drop(BatchJob.DropReason.CLIENT_GONE));
     try {
       long left = request.deadlineNanos() - System.nanoTime();
       return job.future().get(Math.max(0, left), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      job.drop(Batcher.DropReason.DEADLINE);
+      job.drop(BatchJob.DropReason.DEADLINE);
       throw ApiException.timedOut(
           "not encoded within the request timeout of "
               + options.requestTimeout().toSeconds()
               + " s; retry later");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      job.drop(Batcher.DropReason.SHUTDOWN);
+      job.drop(BatchJob.DropReason.SHUTDOWN);
       throw ApiException.shuttingDown();
     } catch (ExecutionException e) {
       throw failure(e.getCause());
@@ -416,7 +416,7 @@ final class EmbeddingEndpoints {
   }
 
   private static ApiException failure(Throwable cause) {
-    if (cause instanceof Batcher.Dropped dropped) {
+    if (cause instanceof BatchJob.Dropped dropped) {
       return switch (dropped.reason) {
         case CLIENT_GONE ->
             new ApiException(499, "client_disconnect", "the client closed the connection");

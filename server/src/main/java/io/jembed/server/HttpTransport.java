@@ -88,10 +88,6 @@ final class HttpTransport implements AutoCloseable {
     return (InetSocketAddress) listener.localAddress();
   }
 
-  int openConnections() {
-    return connections.size();
-  }
-
   /** Closes the listening socket: new connections are refused, open ones go on. */
   void stopAccepting() {
     closing = true; // answers from now on close their connection

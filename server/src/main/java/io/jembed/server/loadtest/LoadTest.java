@@ -1,6 +1,5 @@
 package io.jembed.server.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jembed.EmbeddingModel;
 import io.jembed.EncodeOptions;
@@ -11,23 +10,17 @@ import io.jembed.server.loadtest.LoadStats.MemorySampler;
 import io.jembed.server.loadtest.LoadStats.Statuses;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -73,9 +66,7 @@ public final class LoadTest {
   private List<String> phases = List.of("peak", "overload", "slow", "gone", "huge", "shutdown");
 
   private List<String> sentences;
-  private HttpClient http;
-  private URI base;
-  private int dimension;
+  private LoadClient client;
 
   public static void main(String[] args) throws Exception {
     LoadTest t = new LoadTest();
@@ -133,7 +124,6 @@ public final class LoadTest {
 
   private void run() throws Exception {
     sentences = sentences(data);
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     System.out.printf(
         Locale.ROOT,
         "jembed server load test: %d sentences from %s, %d clients, %d s, %d cores, %s%n",
@@ -144,13 +134,11 @@ public final class LoadTest {
         Runtime.getRuntime().availableProcessors(),
         url == null ? "in-process server, default limits" : "server at " + url);
     if (url != null) {
-      base = url;
-      dimension = -1; // checked against the first answer
+      client = new LoadClient(sentences, url, apiKey, -1, clientTimeout);
       measure(null);
       return;
     }
     try (EmbeddingModel model = EmbeddingModel.load(modelName)) {
-      dimension = model.dimension();
       double before = inProcess(model);
       serverPid = ProcessHandle.current().pid();
       try (EmbeddingServer server =
@@ -158,7 +146,7 @@ public final class LoadTest {
               .model(modelName, model)
               .options(ServerOptions.builder().port(0).build())
               .start()) {
-        base = server.uri();
+        client = new LoadClient(sentences, server.uri(), null, model.dimension(), clientTimeout);
         measure(before);
       }
       if (phases.contains("shutdown")) {
@@ -168,22 +156,22 @@ public final class LoadTest {
   }
 
   private void measure(Double inProcess) throws Exception {
-    closedLoop(clients, 2, 1); // warm-up
+    client.closedLoop(clients, 2, 1); // warm-up
     Latencies idle = new Latencies();
     for (int i = 0; i < 20; i++) {
-      idle.add(Math.abs(probe(null)));
+      idle.add(Math.abs(client.probe(null)));
     }
     double normalMs = idle.ms(0.5);
     System.out.printf(Locale.ROOT, "unloaded single request: %s%n", idle.summary());
     // the peak: closed-loop clients, one sentence per request and `texts` per request (as the
     // overload sends), with as many inputs outstanding; the better of the two
     int half = Math.max(1, seconds / 2);
-    Run single = closedLoop(clients, half, 1);
+    LoadClient.Run single = client.closedLoop(clients, half, 1);
     printPeak(clients, 1, half, single);
     int fewer = Math.max(1, clients / texts);
-    Run batched = closedLoop(fewer, half, texts);
+    LoadClient.Run batched = client.closedLoop(fewer, half, texts);
     printPeak(fewer, texts, half, batched);
-    Run peak = single.inputsPerSecond() >= batched.inputsPerSecond() ? single : batched;
+    LoadClient.Run peak = single.inputsPerSecond() >= batched.inputsPerSecond() ? single : batched;
     if (inProcess != null) {
       System.out.printf(
           Locale.ROOT,
@@ -206,7 +194,7 @@ public final class LoadTest {
     }
   }
 
-  private void printPeak(int clientCount, int perRequest, int forSeconds, Run run) {
+  private void printPeak(int clientCount, int perRequest, int forSeconds, LoadClient.Run run) {
     System.out.printf(
         Locale.ROOT,
         "peak (%d clients, %d sentences per request, %d s): %.1f inputs/s, %s, statuses %s%s%n",
@@ -216,7 +204,7 @@ public final class LoadTest {
         run.inputsPerSecond(),
         run.ok.summary(),
         run.statuses,
-        run.refused.count() == 0 ? "" : "; last refusal: " + lastRefusal);
+        run.refused.count() == 0 ? "" : "; last refusal: " + client.lastRefusal());
   }
 
   /** Sentences per second of one batch encode call over all sentences (after a warm-up). */
@@ -239,142 +227,12 @@ public final class LoadTest {
     return rate;
   }
 
-  // ---------------------------------------------------------------- requests
-
-  private final AtomicLong next = new AtomicLong();
-
-  private String body(int count) {
-    List<String> in = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      in.add(sentences.get((int) (next.getAndIncrement() % sentences.size())));
-    }
-    try {
-      return JSON.writeValueAsString(
-          Map.of("input", count == 1 ? in.get(0) : in, "encoding_format", "base64"));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** One answer: its status, whether it carried Retry-After, and its body's vector count. */
-  private record Answer(int status, boolean retryAfter, int vectors) {}
-
-  /** The latest refusal's message, to show why the server refused. */
-  private volatile String lastRefusal = "";
-
-  private Answer post(String json, Duration timeout) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(base.resolve("/v1/embeddings"))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json));
-    if (apiKey != null) {
-      b.header("Authorization", "Bearer " + apiKey);
-    }
-    try {
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      boolean retryAfter = r.headers().firstValue("Retry-After").isPresent();
-      if (r.statusCode() != 200) {
-        if (r.statusCode() == 429 || r.statusCode() == 503) {
-          lastRefusal = JSON.readTree(r.body()).at("/error/message").asText();
-        }
-        return new Answer(r.statusCode(), retryAfter, 0);
-      }
-      JsonNode vectors = JSON.readTree(r.body()).get("data");
-      for (JsonNode v : vectors) {
-        int length = Base64.getDecoder().decode(v.get("embedding").asText()).length / 4;
-        if (dimension < 0) {
-          dimension = length;
-        }
-        if (length != dimension) {
-          return new Answer(-2, false, 0); // a wrong answer
-        }
-      }
-      return new Answer(200, false, vectors.size());
-    } catch (HttpTimeoutException e) {
-      return new Answer(0, false, 0); // the client gave up and hung up
-    } catch (IOException e) {
-      return new Answer(-1, false, 0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(-1, false, 0);
-    }
-  }
-
-  /**
-   * Latency of one one-sentence request in nanoseconds, negative when it was not answered 200;
-   * counted in {@code statuses} if given.
-   */
-  private long probe(Statuses statuses) {
-    long t0 = System.nanoTime();
-    Answer a = post(body(1), Duration.ofSeconds(60));
-    long took = System.nanoTime() - t0;
-    if (statuses != null) {
-      statuses.add(a.status);
-    }
-    return a.status == 200 ? took : -took;
-  }
-
-  /** Results of one phase. */
-  private static final class Run {
-    final Latencies ok = new Latencies();
-    final Latencies refused = new Latencies();
-    final Statuses statuses = new Statuses();
-    final LongAdder inputs = new LongAdder();
-    final LongAdder refusedWithRetryAfter = new LongAdder();
-    double seconds;
-
-    double inputsPerSecond() {
-      return inputs.sum() / seconds;
-    }
-  }
-
-  /** Each client sends {@code perRequest} sentences per request, back to back. */
-  private Run closedLoop(int clientCount, int forSeconds, int perRequest) {
-    Run run = new Run();
-    long t0 = System.nanoTime();
-    long deadline = t0 + forSeconds * 1_000_000_000L;
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int c = 0; c < clientCount; c++) {
-        pool.submit(
-            () -> {
-              while (System.nanoTime() < deadline) {
-                long start = System.nanoTime();
-                Answer a = post(body(perRequest), clientTimeout);
-                record(run, a, System.nanoTime() - start, System.nanoTime() <= deadline);
-                if (a.status == 429 || a.status == 503) {
-                  Thread.sleep(50); // a polite client backs off a little
-                }
-              }
-              return null;
-            });
-      }
-    }
-    run.seconds = forSeconds;
-    return run;
-  }
-
-  private void record(Run run, Answer a, long nanos, boolean inWindow) {
-    run.statuses.add(a.status);
-    if (a.status == 200) {
-      run.ok.add(nanos);
-      if (inWindow && nanos <= clientTimeout.toNanos()) {
-        run.inputs.add(a.vectors);
-      }
-    } else if (a.status == 429 || a.status == 503) {
-      run.refused.add(nanos);
-      if (a.retryAfter) {
-        run.refusedWithRetryAfter.increment();
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- overload and recovery
 
   private void overload(double peakRate, double normalMs) throws Exception {
     double requestsPerSecond = overload * peakRate / texts;
     long interval = (long) (1e9 / requestsPerSecond);
-    Run run = new Run();
+    LoadClient.Run run = new LoadClient.Run();
     long t0 = System.nanoTime();
     long end = t0 + seconds * 1_000_000_000L;
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -384,12 +242,12 @@ public final class LoadTest {
         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
       }
       long scheduled = at;
-      String json = body(texts);
+      String json = client.body(texts);
       pool.submit(
           () -> {
-            Answer a = post(json, clientTimeout);
+            LoadClient.Answer a = client.post(json, clientTimeout);
             long done = System.nanoTime();
-            record(run, a, done - scheduled, done <= end);
+            client.record(run, a, done - scheduled, done <= end);
           });
     }
     run.seconds = seconds;
@@ -400,7 +258,7 @@ public final class LoadTest {
     int normalInARow = 0;
     List<String> trace = new ArrayList<>();
     while (System.nanoTime() - stop < 30_000_000_000L) {
-      long nanos = probe(null);
+      long nanos = client.probe(null);
       long ms = Math.abs(nanos) / 1_000_000;
       double at = (System.nanoTime() - stop) / 1e9;
       if (trace.size() < 12) {
@@ -452,8 +310,8 @@ public final class LoadTest {
 
   private void slowClients(double peakRate) throws Exception {
     int count = 600; // more than the default limit of requests in flight
-    try (SlowClients slow = SlowClients.open(base, count, count / 2)) {
-      Run run = closedLoop(clients, Math.max(5, seconds / 2), 1);
+    try (SlowClients slow = SlowClients.open(client.base(), count, count / 2)) {
+      LoadClient.Run run = client.closedLoop(clients, Math.max(5, seconds / 2), 1);
       System.out.printf(
           Locale.ROOT,
           "slow clients (%d sending half a body, %d dripping headers): others get %.1f inputs/s"
@@ -471,7 +329,7 @@ public final class LoadTest {
   // ---------------------------------------------------------------- clients that leave
 
   private void goneClients() throws Exception {
-    Map<String, Double> before = LoadStats.scrape(http, base, apiKey);
+    Map<String, Double> before = LoadStats.scrape(client.http(), client.base(), apiKey);
     int perRequest = 32;
     int forSeconds = Math.max(5, seconds / 4);
     Duration patience = Duration.ofMillis(200);
@@ -484,7 +342,7 @@ public final class LoadTest {
             () -> {
               while (System.nanoTime() < deadline) {
                 sent.add(perRequest);
-                statuses.add(post(body(perRequest), patience).status);
+                statuses.add(client.post(client.body(perRequest), patience).status());
               }
             });
       }
@@ -492,14 +350,14 @@ public final class LoadTest {
     long stop = System.nanoTime();
     double drained = Double.NaN;
     while (System.nanoTime() - stop < 120_000_000_000L) {
-      Map<String, Double> m = LoadStats.scrape(http, base, apiKey);
+      Map<String, Double> m = LoadStats.scrape(client.http(), client.base(), apiKey);
       if (LoadStats.sum(m, "jembed_queue_inputs") == 0) {
         drained = (System.nanoTime() - stop) / 1e9;
         break;
       }
       Thread.sleep(100);
     }
-    Map<String, Double> after = LoadStats.scrape(http, base, apiKey);
+    Map<String, Double> after = LoadStats.scrape(client.http(), client.base(), apiKey);
     double dropped =
         LoadStats.sum(after, "jembed_dropped_inputs_total", "client_gone")
             - LoadStats.sum(before, "jembed_dropped_inputs_total", "client_gone");
@@ -532,17 +390,18 @@ public final class LoadTest {
     String text = sb.toString();
     String json = JSON.writeValueAsString(Map.of("input", text, "encoding_format", "base64"));
     long rssBefore = LoadStats.rssBytes(serverPid) >> 20;
-    Run alone = new Run();
+    LoadClient.Run alone = new LoadClient.Run();
     for (int i = 0; i < 3; i++) {
       long t0 = System.nanoTime();
-      record(alone, post(json, Duration.ofSeconds(120)), System.nanoTime() - t0, true);
+      client.record(
+          alone, client.post(json, Duration.ofSeconds(120)), System.nanoTime() - t0, true);
     }
     System.out.printf(
         Locale.ROOT,
         "huge inputs one at a time (1.9 MB strings): %s, statuses %s%n",
         alone.ok.summary(),
         alone.statuses);
-    Run steady = new Run();
+    LoadClient.Run steady = new LoadClient.Run();
     Latencies probes = new Latencies();
     Statuses probeStatuses = new Statuses();
     int forSeconds = Math.max(10, seconds / 2);
@@ -554,15 +413,15 @@ public final class LoadTest {
               () -> {
                 while (System.nanoTime() < deadline) {
                   long t0 = System.nanoTime();
-                  Answer a = post(json, Duration.ofSeconds(120));
-                  record(steady, a, System.nanoTime() - t0, true);
+                  LoadClient.Answer a = client.post(json, Duration.ofSeconds(120));
+                  client.record(steady, a, System.nanoTime() - t0, true);
                 }
               });
         }
         pool.submit(
             () -> {
               while (System.nanoTime() < deadline) {
-                long nanos = probe(probeStatuses);
+                long nanos = client.probe(probeStatuses);
                 if (nanos > 0) {
                   probes.add(nanos);
                 }
@@ -571,13 +430,17 @@ public final class LoadTest {
               return null;
             });
       }
-      Run burst = new Run();
+      LoadClient.Run burst = new LoadClient.Run();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int c = 0; c < 64; c++) {
           pool.submit(
               () -> {
                 long t0 = System.nanoTime();
-                record(burst, post(json, Duration.ofSeconds(120)), System.nanoTime() - t0, true);
+                client.record(
+                    burst,
+                    client.post(json, Duration.ofSeconds(120)),
+                    System.nanoTime() - t0,
+                    true);
               });
         }
       }
@@ -622,12 +485,12 @@ public final class LoadTest {
                     .maxQueueWait(Duration.ofHours(1))
                     .build())
             .start();
-    base = server.uri();
+    client.base(server.uri());
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     Statuses statuses = new Statuses();
     for (int i = 0; i < 128; i++) {
-      String json = body(256);
-      pool.submit(() -> statuses.add(post(json, Duration.ofSeconds(120)).status));
+      String json = client.body(256);
+      pool.submit(() -> statuses.add(client.post(json, Duration.ofSeconds(120)).status()));
     }
     Thread.sleep(2000);
     long t0 = System.nanoTime();
