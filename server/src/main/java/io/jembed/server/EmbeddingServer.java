@@ -99,17 +99,16 @@ public final class EmbeddingServer implements AutoCloseable {
     LOG.log(System.Logger.Level.INFO, "jembed server listening on {0}", uri());
   }
 
-  /** Paths of the endpoints that encode, refused from their head when no model can take more. */
-  private static final java.util.Set<String> ENCODING_PATHS =
-      java.util.Set.of("/v1/embeddings", "/embeddings", "/embed", "/similarity");
-
   /** The routing table; a new endpoint is one more line here. */
   private Router routes(EmbeddingEndpoints endpoints) {
     Router.Access key = Router.Access.API_KEY;
     return new Router(auth)
         .post("/v1/embeddings", key, encoding(endpoints::openAiEmbeddings), "/embeddings")
+        .screen(this::refuseUnlessAdmittable)
         .post("/embed", key, encoding(endpoints::embed))
+        .screen(this::refuseUnlessAdmittable)
         .post("/similarity", key, encoding(endpoints::similarity))
+        .screen(this::refuseUnlessAdmittable)
         .post("/search", key, admitted(endpoints::search))
         .get("/health", Router.Access.OPEN, request -> health()) // for load balancers and probes
         .get("/info", key, request -> ApiResponse.json(200, info()))
@@ -134,6 +133,49 @@ public final class EmbeddingServer implements AutoCloseable {
     };
   }
 
+  /**
+   * An endpoint that encodes or searches: refused with 503 while shutting down and with 429 when
+   * {@link ServerOptions#maxConcurrentRequests()} requests are in flight.
+   */
+  private Router.Endpoint admitted(Router.Endpoint endpoint) {
+    return request -> {
+      refuseIfClosing();
+      if (!admission.tryAcquire()) {
+        throw tooManyInFlight();
+      }
+      try {
+        return endpoint.handle(request);
+      } finally {
+        admission.release();
+      }
+    };
+  }
+
+  /**
+   * The screen of the encoding endpoints, on a request's head: refuses it at once (429, or 503
+   * while shutting down) when it could not be admitted anyway, so an overloaded server does not
+   * read and parse megabytes it will refuse.
+   */
+  private void refuseUnlessAdmittable(ApiRequest head) {
+    refuseIfClosing();
+    if (admission.availablePermits() == 0) {
+      throw tooManyInFlight();
+    }
+    refuseIfEveryModelIsBusy();
+  }
+
+  private void refuseIfClosing() {
+    if (closing.get()) {
+      throw ApiException.shuttingDown();
+    }
+  }
+
+  private ApiException tooManyInFlight() {
+    return ApiException.overloaded(
+        "too many requests in flight (limit " + options.maxConcurrentRequests() + "); retry later",
+        1);
+  }
+
   private void refuseIfEveryModelIsBusy() {
     ApiException busy = null;
     for (Batcher batcher : models.values()) {
@@ -147,59 +189,16 @@ public final class EmbeddingServer implements AutoCloseable {
     throw busy;
   }
 
-  /**
-   * Looks at a request before its body is read: an authorized request to an encoding endpoint is
-   * refused at once (429, or 503 while shutting down) when it could not be admitted anyway, so an
-   * overloaded server does not read and parse megabytes it will refuse.
-   */
+  /** A request's head before its body is read: its refusal, or null to read it whole. */
   private ApiResponse screen(ApiRequest head) {
-    if (!head.method().equals("POST")
-        || !ENCODING_PATHS.contains(head.path())
-        || !auth.accepts(head.header("Authorization"))) {
-      return null;
-    }
     try {
-      if (closing.get()) {
-        throw ApiException.shuttingDown();
-      }
-      if (admission.availablePermits() == 0) {
-        throw ApiException.overloaded(
-            "too many requests in flight (limit "
-                + options.maxConcurrentRequests()
-                + "); retry later",
-            1);
-      }
-      refuseIfEveryModelIsBusy();
+      router.screen(head);
       return null;
     } catch (ApiException e) {
       metrics.error(e.kind());
       metrics.request(router.metricName(head.path()), e.status());
       return ApiResponse.error(e);
     }
-  }
-
-  /**
-   * An endpoint that encodes or searches: refused with 503 while shutting down and with 429 when
-   * {@link ServerOptions#maxConcurrentRequests()} requests are in flight.
-   */
-  private Router.Endpoint admitted(Router.Endpoint endpoint) {
-    return request -> {
-      if (closing.get()) {
-        throw ApiException.shuttingDown();
-      }
-      if (!admission.tryAcquire()) {
-        throw ApiException.overloaded(
-            "too many requests in flight (limit "
-                + options.maxConcurrentRequests()
-                + "); retry later",
-            1);
-      }
-      try {
-        return endpoint.handle(request);
-      } finally {
-        admission.release();
-      }
-    };
   }
 
   public static Builder builder() {

