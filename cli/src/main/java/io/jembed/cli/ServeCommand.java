@@ -102,8 +102,53 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "" + ServerOptions.DEFAULT_MAX_CONCURRENT_REQUESTS,
       description =
-          "Requests encoding or searching at once; more get 429 (default: ${DEFAULT-VALUE}).")
+          "Requests admitted at once (queued, encoding or searching); more get 429 (default:"
+              + " ${DEFAULT-VALUE}).")
   int maxConcurrent;
+
+  @Option(
+      names = "--max-queue-tokens",
+      paramLabel = "N",
+      defaultValue = "" + ServerOptions.DEFAULT_MAX_QUEUE_TOKENS,
+      description =
+          "Tokens queued per model across requests; more get 429, a request larger than this"
+              + " alone gets 422 (default: ${DEFAULT-VALUE}).")
+  int maxQueueTokens;
+
+  @Option(
+      names = "--max-queue-wait-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description =
+          "Longest a new request may expect to wait behind the queued work (at the rate the model"
+              + " encodes); longer gets 429 at once (default: ${DEFAULT-VALUE}).")
+  int maxQueueWaitMs;
+
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "Deadline of a request once read: work still queued then is dropped, the request gets"
+              + " 503 (default: ${DEFAULT-VALUE}).")
+  int requestTimeout;
+
+  @Option(
+      names = "--read-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "Longest a request's headers and body may take to arrive; slower clients get 408 and"
+              + " are disconnected (default: ${DEFAULT-VALUE}).")
+  int readTimeout;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "" + ServerOptions.DEFAULT_MAX_CONNECTIONS,
+      description =
+          "Open connections at most; more are closed at once (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
 
   @Option(
       names = "--max-client-batch",
@@ -118,6 +163,15 @@ public final class ServeCommand implements Callable<Integer> {
       defaultValue = "" + ServerOptions.DEFAULT_MAX_BODY_BYTES,
       description = "Largest request body; larger get 413 (default: ${DEFAULT-VALUE}).")
   long maxBody;
+
+  @Option(
+      names = "--max-body-in-flight",
+      paramLabel = "BYTES",
+      description =
+          "Request bodies held at once across connections; more get 503 (default: "
+              + ServerOptions.DEFAULT_MAX_BODY_BYTES_IN_FLIGHT
+              + ", or --max-body if larger).")
+  Long maxBodyInFlight;
 
   @Option(
       names = "--max-batch-wait-ms",
@@ -155,7 +209,9 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--shutdown-grace",
       paramLabel = "SECONDS",
       defaultValue = "30",
-      description = "How long Ctrl+C waits for requests in flight (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long Ctrl+C waits for requests in flight before dropping the rest; the process"
+              + " ends within this plus 2 s (default: ${DEFAULT-VALUE}).")
   int shutdownGrace;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -282,24 +338,45 @@ public final class ServeCommand implements Callable<Integer> {
     if (maxBatchWaitMs < 0 || maxBatchWaitMs > 1000) {
       throw new UsageException("--max-batch-wait-ms must be in 0..1000, got " + maxBatchWaitMs);
     }
+    positive("--max-queue-tokens", maxQueueTokens);
+    positive("--max-queue-wait-ms", maxQueueWaitMs);
+    positive("--request-timeout", requestTimeout);
+    positive("--read-timeout", readTimeout);
+    positive("--max-connections", maxConnections);
+    if (maxBodyInFlight != null && maxBodyInFlight < maxBody) {
+      throw new UsageException(
+          "--max-body-in-flight must be at least --max-body ("
+              + maxBody
+              + "), got "
+              + maxBodyInFlight);
+    }
     if (shutdownGrace < 0) {
       throw new UsageException("--shutdown-grace must not be negative, got " + shutdownGrace);
     }
     if (threads != null && threads < 1) {
       throw new UsageException("--threads must be positive, got " + threads);
     }
-    return ServerOptions.builder()
-        .host(host)
-        .port(port)
-        .apiKey(readApiKey())
-        .maxBatchTokens(maxBatchTokens)
-        .maxConcurrentRequests(maxConcurrent)
-        .maxClientBatchSize(maxClientBatch)
-        .maxBodyBytes(maxBody)
-        .maxBatchWait(Duration.ofMillis(maxBatchWaitMs))
-        .truncate(truncate)
-        .shutdownGrace(Duration.ofSeconds(shutdownGrace))
-        .build();
+    ServerOptions.Builder options =
+        ServerOptions.builder()
+            .host(host)
+            .port(port)
+            .apiKey(readApiKey())
+            .maxBatchTokens(maxBatchTokens)
+            .maxConcurrentRequests(maxConcurrent)
+            .maxClientBatchSize(maxClientBatch)
+            .maxBodyBytes(maxBody)
+            .maxBatchWait(Duration.ofMillis(maxBatchWaitMs))
+            .truncate(truncate)
+            .shutdownGrace(Duration.ofSeconds(shutdownGrace))
+            .maxQueueTokens(maxQueueTokens)
+            .maxQueueWait(Duration.ofMillis(maxQueueWaitMs))
+            .requestTimeout(Duration.ofSeconds(requestTimeout))
+            .readTimeout(Duration.ofSeconds(readTimeout))
+            .maxConnections(maxConnections);
+    if (maxBodyInFlight != null) {
+      options.maxBodyBytesInFlight(maxBodyInFlight);
+    }
+    return options.build();
   }
 
   private String readApiKey() {

@@ -18,6 +18,7 @@ final class Metrics {
 
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
   private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
   private final LongAdder inputs = new LongAdder();
@@ -33,6 +34,16 @@ final class Metrics {
 
   void error(String kind) {
     errors.computeIfAbsent("kind=\"" + kind + "\"", k -> new LongAdder()).increment();
+  }
+
+  /** Inputs taken out of the queue unencoded: their client left, their deadline passed... */
+  void dropped(String model, String reason, long inputCount) {
+    if (inputCount > 0) {
+      dropped
+          .computeIfAbsent(
+              "model=\"" + escape(model) + "\",reason=\"" + reason + "\"", k -> new LongAdder())
+          .add(inputCount);
+    }
   }
 
   void encoded(long inputCount, long tokenCount, long truncatedCount) {
@@ -83,6 +94,16 @@ final class Metrics {
         .forEach(
             (k, v) ->
                 sb.append("jembed_errors_total{")
+                    .append(k)
+                    .append("} ")
+                    .append(v.sum())
+                    .append('\n'));
+    sb.append("# HELP jembed_dropped_inputs_total Inputs dropped before encoding, by reason.\n");
+    sb.append("# TYPE jembed_dropped_inputs_total counter\n");
+    new TreeMap<>(dropped)
+        .forEach(
+            (k, v) ->
+                sb.append("jembed_dropped_inputs_total{")
                     .append(k)
                     .append("} ")
                     .append(v.sum())

@@ -23,6 +23,15 @@ class BatcherTest {
     return out;
   }
 
+  static final long NO_DEADLINE = Long.MAX_VALUE / 2;
+
+  static CompletableFuture<Batcher.Result> submit(
+      Batcher batcher, List<String> texts, int[] counts, Batcher.Key key) {
+    return batcher
+        .submit(new Batcher.Inputs(texts, counts), key, System.nanoTime() + NO_DEADLINE)
+        .future();
+  }
+
   private static int[] counts(FakeModel model, List<String> texts) {
     return texts.stream().mapToInt(model::countTokens).toArray();
   }
@@ -34,12 +43,12 @@ class BatcherTest {
       model.hold();
       List<String> big = texts("big", 1000, 1); // 3 tokens each: 10 per batch, 100 batches
       CompletableFuture<Batcher.Result> bigResult =
-          batcher.submit(big, counts(model, big), Batcher.Key.DEFAULT);
+          submit(batcher, big, counts(model, big), Batcher.Key.DEFAULT);
       // the first batch is now held inside the model; a single sentence arrives
       waitFor(() -> model.batches.size() == 1);
       List<String> small = List.of("small one");
       CompletableFuture<Batcher.Result> smallResult =
-          batcher.submit(small, counts(model, small), Batcher.Key.DEFAULT);
+          submit(batcher, small, counts(model, small), Batcher.Key.DEFAULT);
       model.release();
       smallResult.get(10, TimeUnit.SECONDS);
       // it rode in the second batch, long before the big request was done (its last input came
@@ -68,7 +77,7 @@ class BatcherTest {
       List<CompletableFuture<Batcher.Result>> futures = new ArrayList<>();
       for (int j = 0; j < 10; j++) {
         List<String> t = texts("r" + j + "x", 5, 1 + j % 9);
-        futures.add(batcher.submit(t, counts(model, t), Batcher.Key.DEFAULT));
+        futures.add(submit(batcher, t, counts(model, t), Batcher.Key.DEFAULT));
       }
       model.release();
       for (CompletableFuture<Batcher.Result> f : futures) {
@@ -98,8 +107,8 @@ class BatcherTest {
       List<String> b = texts("short", 3, 1);
       Batcher.Key dims = new Batcher.Key(null, 2, io.jembed.InputType.NONE, null);
       CompletableFuture<Batcher.Result> fa =
-          batcher.submit(a, counts(model, a), Batcher.Key.DEFAULT);
-      CompletableFuture<Batcher.Result> fb = batcher.submit(b, counts(model, b), dims);
+          submit(batcher, a, counts(model, a), Batcher.Key.DEFAULT);
+      CompletableFuture<Batcher.Result> fb = submit(batcher, b, counts(model, b), dims);
       model.release();
       fa.get(10, TimeUnit.SECONDS);
       fb.get(10, TimeUnit.SECONDS);
@@ -123,10 +132,10 @@ class BatcherTest {
         };
     try (Batcher batcher = new Batcher("fake", model, 1000, new Metrics())) {
       CompletableFuture<Batcher.Result> bad =
-          batcher.submit(List.of("boom"), new int[] {3}, Batcher.Key.DEFAULT);
+          submit(batcher, List.of("boom"), new int[] {3}, Batcher.Key.DEFAULT);
       assertThat(bad).failsWithin(10, TimeUnit.SECONDS);
       CompletableFuture<Batcher.Result> good =
-          batcher.submit(List.of("fine"), new int[] {3}, Batcher.Key.DEFAULT);
+          submit(batcher, List.of("fine"), new int[] {3}, Batcher.Key.DEFAULT);
       assertThat(good.get(10, TimeUnit.SECONDS).vectors()[0])
           .containsExactly(FakeModel.vectorOf("fine"));
     }
@@ -147,7 +156,7 @@ class BatcherTest {
           t.add("req" + j + " item" + i + " w".repeat((i * 7 + j) % 20));
         }
         inputs.add(t);
-        futures.add(batcher.submit(t, counts(model, t), Batcher.Key.DEFAULT));
+        futures.add(submit(batcher, t, counts(model, t), Batcher.Key.DEFAULT));
       }
       for (int j = 0; j < futures.size(); j++) {
         Batcher.Result r = futures.get(j).get(10, TimeUnit.SECONDS);

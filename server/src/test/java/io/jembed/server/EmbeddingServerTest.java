@@ -168,6 +168,47 @@ class EmbeddingServerTest {
     assertSameVector(floats(r.json().at("/data/0/embedding")), expected);
   }
 
+  private static double norm(float[] v) {
+    double sum = 0;
+    for (float x : v) {
+      sum += x * x;
+    }
+    return Math.sqrt(sum);
+  }
+
+  @Test
+  void shortenedVectorsAreUnitLengthAsOpenAiAndTeiReturnThem() {
+    Http.Reply openAi =
+        http.post("/v1/embeddings", "{\"input\": \"The cat sits outside\", \"dimensions\": 128}");
+    assertThat(openAi.status()).as(openAi.body()).isEqualTo(200);
+    float[] shortened = floats(openAi.json().at("/data/0/embedding"));
+    assertThat(shortened).hasSize(128);
+    assertThat(norm(shortened)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+
+    Http.Reply tei =
+        http.post("/embed", "{\"inputs\": \"The cat sits outside\", \"dimensions\": 64}");
+    assertThat(tei.status()).as(tei.body()).isEqualTo(200);
+    assertThat(norm(floats(tei.json().get(0))))
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    Http.Reply raw =
+        http.post(
+            "/embed",
+            "{\"inputs\": \"The cat sits outside\", \"dimensions\": 64, \"normalize\": false}");
+    // normalize=false: the raw pooled vector, shortened (as TEI does)
+    assertThat(Math.abs(norm(floats(raw.json().get(0))) - 1)).isGreaterThan(0.01);
+  }
+
+  @Test
+  void aHugeInputIsEncodedAsTheWholeWouldBe() {
+    // 400 KB of words: the server counts and encodes only the head the model keeps
+    String huge = "The cat sits outside while the dog sleeps. ".repeat(10_000);
+    Http.Reply r = http.post("/v1/embeddings", json(java.util.Map.of("input", huge)));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("truncated_inputs").asInt()).isEqualTo(1);
+    assertThat(r.json().at("/usage/total_tokens").asLong()).isEqualTo(model.maxSeqLength());
+    assertSameVector(floats(r.json().at("/data/0/embedding")), model.encode(huge));
+  }
+
   @Test
   void jembedsOwnOpenAiCompatibleProviderWorksUnchanged() {
     try (EmbeddingModel remote =
@@ -376,6 +417,10 @@ class EmbeddingServerTest {
         .contains("gpt-9")
         .contains("all-MiniLM-L6-v2");
     assertThat(http.get("/nowhere").status()).isEqualTo(404);
+    // without the key, an unknown path says no more than a known one
+    Http.Reply anonymous = new Http(server.uri(), null).get("/nowhere");
+    assertThat(anonymous.status()).isEqualTo(401);
+    assertThat(anonymous.json().at("/error/type").asText()).isEqualTo("unauthorized");
     assertThat(http.get("/v1/embeddings").status()).isEqualTo(405);
     assertThat(http.post("/health", "{}").status()).isEqualTo(405);
   }

@@ -182,6 +182,27 @@ class FaultToleranceTest {
   }
 
   @Test
+  void aBadContentLengthGetsAJsonError() throws Exception {
+    for (String length : List.of("banana", "-5", "1, 2")) {
+      try (Socket s = new Socket("127.0.0.1", server.port())) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream()
+            .write(
+                ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                        + length
+                        + "\r\n\r\n{}")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(reply).as(length).startsWith("HTTP/1.1 400");
+        assertThat(reply.toLowerCase(java.util.Locale.ROOT))
+            .contains("content-type: application/json");
+        assertThat(reply).contains("\"type\":\"malformed_request\"");
+      }
+    }
+    assertStillServing();
+  }
+
+  @Test
   void garbageRequestLinesAndHeadersAreSurvived() throws Exception {
     for (String junk :
         List.of(

@@ -1,46 +1,53 @@
 package io.jembed.server.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jembed.EmbeddingModel;
 import io.jembed.EncodeOptions;
 import io.jembed.server.EmbeddingServer;
 import io.jembed.server.ServerOptions;
+import io.jembed.server.loadtest.LoadStats.Latencies;
+import io.jembed.server.loadtest.LoadStats.MemorySampler;
+import io.jembed.server.loadtest.LoadStats.Statuses;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server's load test, loopback only and bounded in time. Phase 1 measures in-process batch
- * encoding of the STS test sentences; phase 2 sends the same sentences one per request from many
- * concurrent clients to {@code POST /v1/embeddings} and reports throughput, p50/p99 latency, errors
- * and the ratio to phase 1; phase 3 (overload) runs the clients against a server with a small
- * request limit and checks that the excess gets 429 fast while accepted requests are correct.
+ * The server's load test: it measures the promises of docs/server.md on loopback, bounded in time,
+ * against the real model, in-process or against a running server ({@code --url}).
+ *
+ * <ol>
+ *   <li>in-process batch encoding of the STS test sentences (the reference);
+ *   <li>unloaded peak: closed-loop clients, one sentence per request, back to back;
+ *   <li>overload: requests arrive at a multiple of the peak (open loop) for the same time; useful
+ *       throughput (inputs answered 200 within the client timeout), latency of admitted requests,
+ *       how fast the excess is refused and whether it carries Retry-After;
+ *   <li>recovery: one-sentence probes from the moment the overload stops, until latency is normal;
+ *   <li>slow clients: connections that send half a body or drip their headers, while the
+ *       closed-loop clients run again; when each slow connection is cut;
+ *   <li>clients that leave: requests whose clients hang up after 200 ms; how much of their work the
+ *       server dropped, and how soon its queue is empty;
+ *   <li>huge inputs: 2 MB strings, 8 clients at a time, then a burst of 64; latency and peak
+ *       memory;
+ *   <li>shutdown (in-process only): close with a full queue, against grace + 2 s.
+ * </ol>
  *
  * <pre>
- * java ... io.jembed.server.loadtest.LoadTest [--clients 64] [--seconds 20] [--model all-MiniLM-L6-v2]
- *     [--data ../shared/data/sts-test.csv] [--encoding base64|float] [--max-batch-tokens N]
- *     [--url http://127.0.0.1:8080] [--api-key KEY] [--no-overload]
+ * java ... io.jembed.server.loadtest.LoadTest [--clients 64] [--seconds 20] [--overload 4]
+ *     [--texts 8] [--client-timeout 10] [--model all-MiniLM-L6-v2] [--data FILE]
+ *     [--url http://127.0.0.1:8080 [--api-key KEY] [--server-pid PID]]
+ *     [--phases peak,overload,slow,gone,huge,shutdown]
  * </pre>
  */
 public final class LoadTest {
@@ -48,13 +55,18 @@ public final class LoadTest {
 
   private int clients = 64;
   private int seconds = 20;
+  private double overload = 4;
+  private int texts = 8;
+  private Duration clientTimeout = Duration.ofSeconds(10);
   private String modelName = "all-MiniLM-L6-v2";
   private Path data;
-  private String encoding = "base64";
-  private int maxBatchTokens = ServerOptions.DEFAULT_MAX_BATCH_TOKENS;
   private URI url;
   private String apiKey;
-  private boolean overload = true;
+  private long serverPid;
+  private List<String> phases = List.of("peak", "overload", "slow", "gone", "huge", "shutdown");
+
+  private List<String> sentences;
+  private LoadClient client;
 
   public static void main(String[] args) throws Exception {
     LoadTest t = new LoadTest();
@@ -63,28 +75,29 @@ public final class LoadTest {
   }
 
   private void parse(String[] args) {
-    String shared = System.getProperty("jembed.shared.dir", "/work/shared");
+    String shared = System.getProperty("jembed.shared.dir", "../shared");
     data = Path.of(shared, "data", "sts-test.csv");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
         case "--clients" -> clients = Integer.parseInt(value(args, ++i, a));
         case "--seconds" -> seconds = Integer.parseInt(value(args, ++i, a));
+        case "--overload" -> overload = Double.parseDouble(value(args, ++i, a));
+        case "--texts" -> texts = Integer.parseInt(value(args, ++i, a));
+        case "--client-timeout" ->
+            clientTimeout = Duration.ofSeconds(Long.parseLong(value(args, ++i, a)));
         case "--model" -> modelName = value(args, ++i, a);
         case "--data" -> data = Path.of(value(args, ++i, a));
-        case "--encoding" -> encoding = value(args, ++i, a);
-        case "--max-batch-tokens" -> maxBatchTokens = Integer.parseInt(value(args, ++i, a));
         case "--url" -> url = URI.create(value(args, ++i, a));
         case "--api-key" -> apiKey = value(args, ++i, a);
-        case "--no-overload" -> overload = false;
+        case "--server-pid" -> serverPid = Long.parseLong(value(args, ++i, a));
+        case "--phases" -> phases = List.of(value(args, ++i, a).split(","));
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
-    if (clients < 1 || seconds < 1 || seconds > 600) {
-      throw new IllegalArgumentException("--clients >= 1 and --seconds in 1..600");
-    }
-    if (!encoding.equals("base64") && !encoding.equals("float")) {
-      throw new IllegalArgumentException("--encoding is base64 or float");
+    if (clients < 1 || seconds < 1 || seconds > 600 || texts < 1 || overload <= 0) {
+      throw new IllegalArgumentException(
+          "--clients, --texts >= 1, --seconds in 1..600, --overload > 0");
     }
   }
 
@@ -110,332 +123,387 @@ public final class LoadTest {
   }
 
   private void run() throws Exception {
-    List<String> sentences = sentences(data);
+    sentences = sentences(data);
     System.out.printf(
         Locale.ROOT,
-        "jembed server load test: %d sentences from %s, %d clients, %d s, %s, %d cores%n",
+        "jembed server load test: %d sentences from %s, %d clients, %d s, %d cores, %s%n",
         sentences.size(),
         data.getFileName(),
         clients,
         seconds,
-        encoding,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        url == null ? "in-process server, default limits" : "server at " + url);
+    if (url != null) {
+      client = new LoadClient(sentences, url, apiKey, -1, clientTimeout);
+      measure(null);
+      return;
+    }
     try (EmbeddingModel model = EmbeddingModel.load(modelName)) {
-      double inProcess = inProcess(model, sentences);
-      Phase phase;
-      if (url != null) {
-        phase = drive(url, apiKey, sentences, model.dimension(), seconds);
-      } else {
-        try (EmbeddingServer server =
-            EmbeddingServer.builder()
-                .model(modelName, model)
-                .options(
-                    ServerOptions.builder()
-                        .port(0)
-                        .maxBatchTokens(maxBatchTokens)
-                        .maxConcurrentRequests(
-                            Math.max(ServerOptions.DEFAULT_MAX_CONCURRENT_REQUESTS, clients))
-                        .build())
-                .start()) {
-          drive(
-              server.uri(),
-              null,
-              sentences.subList(0, Math.min(200, sentences.size())),
-              model.dimension(),
-              2);
-          phase = drive(server.uri(), null, sentences, model.dimension(), seconds);
-          printBatchSizes(server.uri());
-        }
+      double before = inProcess(model);
+      serverPid = ProcessHandle.current().pid();
+      try (EmbeddingServer server =
+          EmbeddingServer.builder()
+              .model(modelName, model)
+              .options(ServerOptions.builder().port(0).build())
+              .start()) {
+        client = new LoadClient(sentences, server.uri(), null, model.dimension(), clientTimeout);
+        measure(before);
       }
-      // measured again after the server phase: on a shared machine the load drifts; use the mean
-      double inProcessAfter = inProcess(model, sentences);
-      inProcess = (inProcess + inProcessAfter) / 2;
-      double ratio = phase.throughput() / inProcess;
-      System.out.printf(
-          Locale.ROOT,
-          "server: %d requests in %.1f s = %.1f sentences/s, errors %d, latency p50 %.1f ms,"
-              + " p99 %.1f ms, max %.1f ms%n",
-          phase.ok,
-          phase.seconds,
-          phase.throughput(),
-          phase.errors,
-          phase.percentile(0.50),
-          phase.percentile(0.99),
-          phase.percentile(1.0));
-      if (!phase.statuses.isEmpty()) {
-        System.out.println("server: non-200 answers by status " + phase.statuses);
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "ratio: server / in-process (mean of before and after, %.1f sentences/s) = %.2f"
-              + " (target >= 0.80): %s%n",
-          inProcess,
-          ratio,
-          ratio >= 0.8 && phase.errors == 0 ? "PASS" : "FAIL");
-      if (overload && url == null) {
-        overload(model, sentences);
+      if (phases.contains("shutdown")) {
+        shutdown(model);
       }
     }
   }
 
+  private void measure(Double inProcess) throws Exception {
+    client.closedLoop(clients, 2, 1); // warm-up
+    Latencies idle = new Latencies();
+    for (int i = 0; i < 20; i++) {
+      idle.add(Math.abs(client.probe(null)));
+    }
+    double normalMs = idle.ms(0.5);
+    System.out.printf(Locale.ROOT, "unloaded single request: %s%n", idle.summary());
+    // the peak: closed-loop clients, one sentence per request and `texts` per request (as the
+    // overload sends), with as many inputs outstanding; the better of the two
+    int half = Math.max(1, seconds / 2);
+    LoadClient.Run single = client.closedLoop(clients, half, 1);
+    printPeak(clients, 1, half, single);
+    int fewer = Math.max(1, clients / texts);
+    LoadClient.Run batched = client.closedLoop(fewer, half, texts);
+    printPeak(fewer, texts, half, batched);
+    LoadClient.Run peak = single.inputsPerSecond() >= batched.inputsPerSecond() ? single : batched;
+    if (inProcess != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "peak / in-process encode (%.1f sentences/s) = %.2f%n",
+          inProcess,
+          peak.inputsPerSecond() / inProcess);
+    }
+    double peakRate = peak.inputsPerSecond();
+    if (phases.contains("overload")) {
+      overload(peakRate, normalMs);
+    }
+    if (phases.contains("slow")) {
+      slowClients(peakRate);
+    }
+    if (phases.contains("gone")) {
+      goneClients();
+    }
+    if (phases.contains("huge")) {
+      hugeInputs();
+    }
+  }
+
+  private void printPeak(int clientCount, int perRequest, int forSeconds, LoadClient.Run run) {
+    System.out.printf(
+        Locale.ROOT,
+        "peak (%d clients, %d sentences per request, %d s): %.1f inputs/s, %s, statuses %s%s%n",
+        clientCount,
+        perRequest,
+        forSeconds,
+        run.inputsPerSecond(),
+        run.ok.summary(),
+        run.statuses,
+        run.refused.count() == 0 ? "" : "; last refusal: " + client.lastRefusal());
+  }
+
   /** Sentences per second of one batch encode call over all sentences (after a warm-up). */
-  private double inProcess(EmbeddingModel model, List<String> sentences) {
+  private double inProcess(EmbeddingModel model) {
     model.encode(sentences.subList(0, Math.min(256, sentences.size())), EncodeOptions.defaults());
     long t0 = System.nanoTime();
     int rounds = 0;
-    long done = 0;
-    // at least one full pass, and at least a third of the server phase, for a steadier figure
     while (rounds == 0 || System.nanoTime() - t0 < seconds * 1_000_000_000L / 3) {
       model.encode(sentences, EncodeOptions.defaults());
-      done += sentences.size();
       rounds++;
     }
-    double s = (System.nanoTime() - t0) / 1e9;
-    double rate = done / s;
+    double rate = (double) rounds * sentences.size() / ((System.nanoTime() - t0) / 1e9);
     System.out.printf(
         Locale.ROOT,
-        "in-process: encode(%d sentences, batch size %d) x %d in %.1f s = %.1f sentences/s%n",
+        "in-process: encode(%d sentences, batch size %d) x %d = %.1f sentences/s%n",
         sentences.size(),
         EncodeOptions.DEFAULT_BATCH_SIZE,
         rounds,
-        s,
         rate);
     return rate;
   }
 
-  private static final class Phase {
-    final LongAdder okAdder = new LongAdder();
-    final LongAdder errorAdder = new LongAdder();
-    final Map<Integer, LongAdder> statusCounts = new ConcurrentHashMap<>();
-    final List<long[]> latencies = new ArrayList<>();
-    long ok;
-    long errors;
-    double seconds;
-    Map<Integer, Long> statuses = Map.of();
-    long[] sorted = new long[0];
+  // ---------------------------------------------------------------- overload and recovery
 
-    double throughput() {
-      return ok / seconds;
-    }
-
-    double percentile(double p) {
-      if (sorted.length == 0) {
-        return Double.NaN;
+  private void overload(double peakRate, double normalMs) throws Exception {
+    double requestsPerSecond = overload * peakRate / texts;
+    long interval = (long) (1e9 / requestsPerSecond);
+    LoadClient.Run run = new LoadClient.Run();
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    for (long at = t0; at < end; at += interval) {
+      long wait = at - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
       }
-      int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-      return sorted[Math.max(0, i)] / 1e6;
+      long scheduled = at;
+      String json = client.body(texts);
+      pool.submit(
+          () -> {
+            LoadClient.Answer a = client.post(json, clientTimeout);
+            long done = System.nanoTime();
+            client.record(run, a, done - scheduled, done <= end);
+          });
+    }
+    run.seconds = seconds;
+    // the load has stopped: how soon is a single request served as fast as before?
+    double threshold = Math.max(2 * normalMs, normalMs + 20);
+    long stop = System.nanoTime();
+    double recoveredAfter = Double.NaN;
+    int normalInARow = 0;
+    List<String> trace = new ArrayList<>();
+    while (System.nanoTime() - stop < 30_000_000_000L) {
+      long nanos = client.probe(null);
+      long ms = Math.abs(nanos) / 1_000_000;
+      double at = (System.nanoTime() - stop) / 1e9;
+      if (trace.size() < 12) {
+        trace.add(String.format(Locale.ROOT, "%.1fs:%dms%s", at, ms, nanos < 0 ? "(refused)" : ""));
+      }
+      if (nanos > 0 && ms <= threshold) {
+        if (normalInARow++ == 0) {
+          recoveredAfter = at;
+        }
+        if (normalInARow == 5) {
+          break;
+        }
+      } else {
+        normalInARow = 0;
+        recoveredAfter = Double.NaN;
+      }
+    }
+    pool.close();
+    long refusedCount = run.refused.count();
+    System.out.printf(
+        Locale.ROOT,
+        "overload (%.1fx the peak: %.1f requests/s of %d sentences = %.0f inputs/s offered, %d s,"
+            + " client timeout %d s): useful %.1f inputs/s = %.2f of the peak (target >= 0.80);"
+            + " admitted %s; refused %d (%s), %.0f%% with Retry-After; statuses %s%n",
+        overload,
+        requestsPerSecond,
+        texts,
+        requestsPerSecond * texts,
+        seconds,
+        clientTimeout.toSeconds(),
+        run.inputsPerSecond(),
+        run.inputsPerSecond() / peakRate,
+        run.ok.summary(),
+        refusedCount,
+        run.refused.summary(),
+        refusedCount == 0 ? 0.0 : 100.0 * run.refusedWithRetryAfter.sum() / refusedCount,
+        run.statuses);
+    System.out.printf(
+        Locale.ROOT,
+        "recovery: normal latency (<= %.0f ms, 5 in a row) %s after the load stopped; probes %s%n",
+        threshold,
+        Double.isNaN(recoveredAfter)
+            ? "not within 30 s"
+            : String.format(Locale.ROOT, "%.1f s", recoveredAfter),
+        trace);
+  }
+
+  // ---------------------------------------------------------------- slow clients
+
+  private void slowClients(double peakRate) throws Exception {
+    int count = 600; // more than the default limit of requests in flight
+    try (SlowClients slow = SlowClients.open(client.base(), count, count / 2)) {
+      LoadClient.Run run = client.closedLoop(clients, Math.max(5, seconds / 2), 1);
+      System.out.printf(
+          Locale.ROOT,
+          "slow clients (%d sending half a body, %d dripping headers): others get %.1f inputs/s"
+              + " = %.2f of the peak, %s, statuses %s%n",
+          count,
+          count / 2,
+          run.inputsPerSecond(),
+          run.inputsPerSecond() / peakRate,
+          run.ok.summary(),
+          run.statuses);
+      System.out.println("slow clients: " + slow.awaitCut(Duration.ofSeconds(60)));
     }
   }
 
-  /** Each client sends one sentence per request, back to back, until the time is up. */
-  private Phase drive(URI base, String key, List<String> sentences, int dimension, int forSeconds)
-      throws Exception {
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
-    Phase phase = new Phase();
-    AtomicLong next = new AtomicLong();
+  // ---------------------------------------------------------------- clients that leave
+
+  private void goneClients() throws Exception {
+    Map<String, Double> before = LoadStats.scrape(client.http(), client.base(), apiKey);
+    int perRequest = 32;
+    int forSeconds = Math.max(5, seconds / 4);
+    Duration patience = Duration.ofMillis(200);
+    LongAdder sent = new LongAdder();
+    Statuses statuses = new Statuses();
     long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
-    long t0 = System.nanoTime();
-    List<long[]> perClient = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < clients; c++) {
-        long[] lat = new long[1 << 16];
-        perClient.add(lat);
-        int client = c;
         pool.submit(
             () -> {
-              int n = 0;
               while (System.nanoTime() < deadline) {
-                String s = sentences.get((int) (next.getAndIncrement() % sentences.size()));
-                long start = System.nanoTime();
-                int status = call(http, base, key, s, dimension);
-                long took = System.nanoTime() - start;
-                if (status == 200) {
-                  phase.okAdder.increment();
-                  if (n < lat.length - 1) {
-                    lat[++n] = took;
-                  }
-                } else {
-                  phase.errorAdder.increment();
-                  phase.statusCounts.computeIfAbsent(status, k -> new LongAdder()).increment();
-                }
+                sent.add(perRequest);
+                statuses.add(client.post(client.body(perRequest), patience).status());
               }
-              lat[0] = n;
-              return client;
             });
       }
     }
-    phase.seconds = (System.nanoTime() - t0) / 1e9;
-    phase.ok = phase.okAdder.sum();
-    phase.errors = phase.errorAdder.sum();
-    Map<Integer, Long> st = new java.util.TreeMap<>();
-    phase.statusCounts.forEach((k, v) -> st.put(k, v.sum()));
-    phase.statuses = st;
-    int total = 0;
-    for (long[] l : perClient) {
-      total += (int) l[0];
+    long stop = System.nanoTime();
+    double drained = Double.NaN;
+    while (System.nanoTime() - stop < 120_000_000_000L) {
+      Map<String, Double> m = LoadStats.scrape(client.http(), client.base(), apiKey);
+      if (LoadStats.sum(m, "jembed_queue_inputs") == 0) {
+        drained = (System.nanoTime() - stop) / 1e9;
+        break;
+      }
+      Thread.sleep(100);
     }
-    long[] all = new long[total];
-    int pos = 0;
-    for (long[] l : perClient) {
-      System.arraycopy(l, 1, all, pos, (int) l[0]);
-      pos += (int) l[0];
-    }
-    Arrays.sort(all);
-    phase.sorted = all;
-    return phase;
+    Map<String, Double> after = LoadStats.scrape(client.http(), client.base(), apiKey);
+    double dropped =
+        LoadStats.sum(after, "jembed_dropped_inputs_total", "client_gone")
+            - LoadStats.sum(before, "jembed_dropped_inputs_total", "client_gone");
+    double encoded =
+        LoadStats.sum(after, "jembed_inputs_total") - LoadStats.sum(before, "jembed_inputs_total");
+    System.out.printf(
+        Locale.ROOT,
+        "clients that leave (%d clients, %d sentences per request, hang up after %d ms, %d s):"
+            + " %d inputs sent, statuses %s; the server dropped %.0f inputs unencoded and encoded"
+            + " %.0f; its queue was empty %s after the clients stopped%n",
+        clients,
+        perRequest,
+        patience.toMillis(),
+        forSeconds,
+        sent.sum(),
+        statuses,
+        dropped,
+        encoded,
+        Double.isNaN(drained) ? "not within 120 s" : String.format(Locale.ROOT, "%.1f s", drained));
   }
 
-  /** One request; 200 only counts when the vector is there and has the model's dimension. */
-  private int call(HttpClient http, URI base, String key, String sentence, int dimension) {
-    try {
-      String body =
-          JSON.writeValueAsString(
-              Map.of("input", sentence, "model", modelName, "encoding_format", encoding));
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(base.resolve("/v1/embeddings"))
-              .timeout(Duration.ofSeconds(60))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body));
-      if (key != null) {
-        b.header("Authorization", "Bearer " + key);
-      }
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != 200) {
-        return r.statusCode();
-      }
-      JsonNode e = JSON.readTree(r.body()).at("/data/0/embedding");
-      int length = e.isTextual() ? Base64.getDecoder().decode(e.asText()).length / 4 : e.size();
-      return length == dimension ? 200 : -2;
-    } catch (IOException e) {
-      return -1; // connection failure
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
+  // ---------------------------------------------------------------- huge inputs
 
-  private static void printBatchSizes(URI base) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-                  HttpResponse.BodyHandlers.ofString());
-      double sum = 0;
-      double count = 0;
-      for (String line : r.body().split("\n")) {
-        if (line.startsWith("jembed_batch_size_sum")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        } else if (line.startsWith("jembed_batch_size_count")) {
-          count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+  private void hugeInputs() throws Exception {
+    // 1.9 MB of the STS sentences, one after another: under the default 2 MB body limit
+    StringBuilder sb = new StringBuilder(1_900_100);
+    for (int i = 0; sb.length() < 1_900_000; i++) {
+      sb.append(sentences.get(i % sentences.size())).append(' ');
+    }
+    String text = sb.toString();
+    String json = JSON.writeValueAsString(Map.of("input", text, "encoding_format", "base64"));
+    long rssBefore = LoadStats.rssBytes(serverPid) >> 20;
+    LoadClient.Run alone = new LoadClient.Run();
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      client.record(
+          alone, client.post(json, Duration.ofSeconds(120)), System.nanoTime() - t0, true);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "huge inputs one at a time (1.9 MB strings): %s, statuses %s%n",
+        alone.ok.summary(),
+        alone.statuses);
+    LoadClient.Run steady = new LoadClient.Run();
+    Latencies probes = new Latencies();
+    Statuses probeStatuses = new Statuses();
+    int forSeconds = Math.max(10, seconds / 2);
+    try (MemorySampler memory = new MemorySampler(serverPid)) {
+      long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int c = 0; c < 8; c++) {
+          pool.submit(
+              () -> {
+                while (System.nanoTime() < deadline) {
+                  long t0 = System.nanoTime();
+                  LoadClient.Answer a = client.post(json, Duration.ofSeconds(120));
+                  client.record(steady, a, System.nanoTime() - t0, true);
+                }
+              });
+        }
+        pool.submit(
+            () -> {
+              while (System.nanoTime() < deadline) {
+                long nanos = client.probe(probeStatuses);
+                if (nanos > 0) {
+                  probes.add(nanos);
+                }
+                Thread.sleep(200);
+              }
+              return null;
+            });
+      }
+      LoadClient.Run burst = new LoadClient.Run();
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int c = 0; c < 64; c++) {
+          pool.submit(
+              () -> {
+                long t0 = System.nanoTime();
+                client.record(
+                    burst,
+                    client.post(json, Duration.ofSeconds(120)),
+                    System.nanoTime() - t0,
+                    true);
+              });
         }
       }
       System.out.printf(
           Locale.ROOT,
-          "server: %.0f merged batches, %.1f sentences per batch on average%n",
-          count,
-          sum / count);
-    } catch (IOException | InterruptedException e) {
-      System.out.println("server: no metrics (" + e.getMessage() + ")");
+          "huge inputs (1.9 MB strings, 8 clients, %d s): %d answered, %s, statuses %s;"
+              + " one-sentence probes meanwhile %s, statuses %s%n",
+          forSeconds,
+          steady.ok.count(),
+          steady.ok.summary(),
+          steady.statuses,
+          probes.summary(),
+          probeStatuses);
+      System.out.printf(
+          Locale.ROOT,
+          "huge burst (64 at once): statuses %s, answered %s, refused %s%n",
+          burst.statuses,
+          burst.ok.summary(),
+          burst.refused.summary());
+      System.out.printf(
+          Locale.ROOT,
+          "memory: resident %d MB before, peak %d MB%s%n",
+          rssBefore,
+          memory.peakRssMb(),
+          memory.peakHeapMb() < 0 ? "" : ", peak heap used " + memory.peakHeapMb() + " MB");
     }
   }
 
-  /**
-   * A server that admits 8 requests at once, driven by all clients: the excess gets 429 without
-   * waiting for the model, and every accepted answer is the right vector.
-   */
-  private void overload(EmbeddingModel model, List<String> sentences) throws Exception {
-    int limit = 8;
-    int forSeconds = Math.max(3, seconds / 4);
-    List<String> sample = sentences.subList(0, Math.min(64, sentences.size()));
-    float[][] expected = model.encode(sample);
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    LongAdder accepted = new LongAdder();
-    LongAdder rejected = new LongAdder();
-    LongAdder wrong = new LongAdder();
-    List<Long> rejectNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Long> acceptNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (EmbeddingServer server =
+  // ---------------------------------------------------------------- shutdown
+
+  private void shutdown(EmbeddingModel model) throws Exception {
+    Duration grace = Duration.ofSeconds(3);
+    // a server that admits all of it, so that minutes of work are queued at the close
+    EmbeddingServer server =
         EmbeddingServer.builder()
             .model(modelName, model)
-            .options(ServerOptions.builder().port(0).maxConcurrentRequests(limit).build())
-            .start()) {
-      long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
-      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-        for (int c = 0; c < clients; c++) {
-          int client = c;
-          pool.submit(
-              () -> {
-                int i = client;
-                while (System.nanoTime() < deadline) {
-                  int k = i++ % sample.size();
-                  long t0 = System.nanoTime();
-                  HttpResponse<byte[]> r =
-                      http.send(
-                          HttpRequest.newBuilder(server.uri().resolve("/v1/embeddings"))
-                              .POST(
-                                  HttpRequest.BodyPublishers.ofString(
-                                      JSON.writeValueAsString(
-                                          Map.of(
-                                              "input",
-                                              sample.get(k),
-                                              "encoding_format",
-                                              "base64"))))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofByteArray());
-                  long took = System.nanoTime() - t0;
-                  if (r.statusCode() == 429) {
-                    rejected.increment();
-                    rejectNanos.add(took);
-                    Thread.sleep(5); // a polite client backs off a little
-                  } else if (r.statusCode() == 200) {
-                    accepted.increment();
-                    acceptNanos.add(took);
-                    byte[] b =
-                        Base64.getDecoder()
-                            .decode(JSON.readTree(r.body()).at("/data/0/embedding").asText());
-                    float[] v = new float[b.length / 4];
-                    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                    if (model.similarity(v, expected[k]) < 0.99999f) {
-                      wrong.increment();
-                    }
-                  } else {
-                    wrong.increment();
-                  }
-                }
-                return null;
-              });
-        }
-      }
+            .options(
+                ServerOptions.builder()
+                    .port(0)
+                    .shutdownGrace(grace)
+                    .maxQueueTokens(10_000_000)
+                    .maxQueueWait(Duration.ofHours(1))
+                    .build())
+            .start();
+    client.base(server.uri());
+    ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+    Statuses statuses = new Statuses();
+    for (int i = 0; i < 128; i++) {
+      String json = client.body(256);
+      pool.submit(() -> statuses.add(client.post(json, Duration.ofSeconds(120)).status()));
     }
-    long[] rej = rejectNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-    long[] acc = acceptNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    Thread.sleep(2000);
+    long t0 = System.nanoTime();
+    server.close();
+    double took = (System.nanoTime() - t0) / 1e9;
+    pool.close();
     System.out.printf(
         Locale.ROOT,
-        "overload (limit %d requests, %d clients, %d s): %d accepted (p50 %.1f ms, p99 %.1f ms),"
-            + " %d rejected with 429 (p50 %.2f ms, p99 %.2f ms), %d wrong or failed: %s%n",
-        limit,
-        clients,
-        forSeconds,
-        accepted.sum(),
-        pct(acc, 0.5),
-        pct(acc, 0.99),
-        rejected.sum(),
-        pct(rej, 0.5),
-        pct(rej, 0.99),
-        wrong.sum(),
-        wrong.sum() == 0 && rejected.sum() > 0 && pct(rej, 0.99) < pct(acc, 0.5) ? "PASS" : "FAIL");
-  }
-
-  private static double pct(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
+        "shutdown (128 requests of 256 sentences queued, grace %d s): close() took %.1f s (target"
+            + " <= %d s); answers %s%n",
+        grace.toSeconds(),
+        took,
+        grace.toSeconds() + 2,
+        statuses);
   }
 }
