@@ -309,6 +309,7 @@ public final class SentenceTransformer implements EmbeddingModel {
       throw new IllegalArgumentException("texts must not be null");
     }
     Objects.requireNonNull(options, "options");
+    info.withOptions(options); // rejects a truncate dim larger than the vectors before any work
     List<String> checked = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String t = texts.get(i);

@@ -119,6 +119,15 @@ public final class EncodeCommand implements Callable<Integer> {
     }
     List<String> inputs = inputs(err);
     try (EmbeddingModel model = modelOptions.open()) {
+      if (truncateDim != null && truncateDim > model.dimension()) {
+        throw new UsageException(
+            "--truncate-dim "
+                + truncateDim
+                + " is larger than the "
+                + model.dimension()
+                + " dimensions of "
+                + model.id());
+      }
       boolean progress = !noProgress && inputs.size() > PROGRESS_BATCHES * batchSize;
       Embeddings embeddings =
           model.encode(inputs, options.toBuilder().showProgressBar(progress).build());
