@@ -24,11 +24,7 @@ final class TextInput {
   /** Reads one text per line from {@code file} ("-" for stdin); blank lines are skipped. */
   static Lines read(String file, InputStream stdin) {
     try (LineReader in = LineReader.open(file, stdin)) {
-      List<String> texts = new ArrayList<>();
-      for (List<String> chunk; !(chunk = in.next(8192)).isEmpty(); ) {
-        texts.addAll(chunk);
-      }
-      return new Lines(List.copyOf(texts), in.blankLines());
+      return new Lines(in.rest(), in.blankLines());
     }
   }
 
@@ -118,6 +114,15 @@ final class TextInput {
       }
       texts += out.size();
       return out;
+    }
+
+    /** Every remaining text. */
+    List<String> rest() {
+      List<String> all = new ArrayList<>();
+      for (List<String> chunk; !(chunk = next(1 << 16)).isEmpty(); ) {
+        all.addAll(chunk);
+      }
+      return List.copyOf(all);
     }
 
     /** Blank lines skipped so far. */
