@@ -1,10 +1,7 @@
 package io.jembed.engine;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -88,28 +85,15 @@ final class PrefixCuts {
 
   /** Reads the four settings that decide, skipping the vocabulary. */
   private static PrefixCuts read(Path tokenizerJson) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    JsonNode normalizer = NullNode.instance;
-    JsonNode preTokenizer = NullNode.instance;
-    JsonNode addedTokens = NullNode.instance;
-    JsonNode truncation = NullNode.instance;
-    try (JsonParser parser = json.getFactory().createParser(tokenizerJson.toFile())) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return NONE;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        parser.nextToken();
-        switch (field) {
-          case "normalizer" -> normalizer = json.readTree(parser);
-          case "pre_tokenizer" -> preTokenizer = json.readTree(parser);
-          case "added_tokens" -> addedTokens = json.readTree(parser);
-          case "truncation" -> truncation = json.readTree(parser);
-          default -> parser.skipChildren();
-        }
-      }
+    ObjectNode fields = TokenizerJson.read(tokenizerJson, null);
+    if (fields == null) {
+      return NONE;
     }
-    return of(normalizer, preTokenizer, addedTokens, truncation);
+    return of(
+        fields.path("normalizer"),
+        fields.path("pre_tokenizer"),
+        fields.path("added_tokens"),
+        fields.path("truncation"));
   }
 
   static PrefixCuts of(

@@ -160,34 +160,37 @@ class AsciiWordPieceTest {
     }
   }
 
+  /** Vocabulary words and fragments, cased, unknown and very long ones. */
+  static final List<String> WORDS =
+      List.of(
+          "the",
+          "The",
+          "CAT",
+          "sat",
+          "unaffable",
+          "embeddings",
+          "jembed",
+          "qzxv",
+          "##ing",
+          "ing",
+          "a",
+          "I",
+          "don",
+          "t",
+          "e-mail",
+          "3.14",
+          "1999",
+          "x2",
+          "hello",
+          "WORLD",
+          "sentence",
+          "transformers",
+          "Xylophonist",
+          "antidisestablishmentarianism");
+
   @Provide
   Arbitrary<List<String>> texts() {
-    Arbitrary<String> word =
-        Arbitraries.of(
-            "the",
-            "The",
-            "CAT",
-            "sat",
-            "unaffable",
-            "embeddings",
-            "jembed",
-            "qzxv",
-            "##ing",
-            "ing",
-            "a",
-            "I",
-            "don",
-            "t",
-            "e-mail",
-            "3.14",
-            "1999",
-            "x2",
-            "hello",
-            "WORLD",
-            "sentence",
-            "transformers",
-            "Xylophonist",
-            "antidisestablishmentarianism");
+    Arbitrary<String> word = Arbitraries.of(WORDS);
     Arbitrary<String> longWord =
         Arbitraries.integers().between(95, 105).map(n -> "ab".repeat(n).substring(0, n));
     Arbitrary<String> punctuation =

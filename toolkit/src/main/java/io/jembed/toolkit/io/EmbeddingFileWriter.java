@@ -237,19 +237,7 @@ public final class EmbeddingFileWriter implements AutoCloseable {
       throw new IllegalArgumentException(
           "this embedding file writer records texts: give one text per vector");
     }
-    if (texts.size() != m.rows) {
-      throw new IllegalArgumentException(
-          "got "
-              + texts.size()
-              + " texts for "
-              + m.rows
-              + " vectors: expected one text per vector");
-    }
-    for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i) == null) {
-        throw new IllegalArgumentException("text " + (rows + i) + " is null");
-      }
-    }
+    m.checkTexts(texts, rows);
   }
 
   private void checkSameKind(VectorRows m, ModelInfo model) {

@@ -130,7 +130,9 @@ public final class EmbeddingFiles {
       }
       return;
     }
-    checkTexts(m, texts);
+    if (texts != null) {
+      m.checkTexts(texts, 0);
+    }
     atomicWrite(file.toAbsolutePath(), out -> writeJson(out, model, m, texts));
   }
 
@@ -145,31 +147,14 @@ public final class EmbeddingFiles {
       }
       return;
     }
-    checkTexts(m, texts);
+    if (texts != null) {
+      m.checkTexts(texts, 0);
+    }
     try {
       writeJson(out, model, m, texts);
       out.flush();
     } catch (IOException e) {
       throw new JembedException("cannot write embeddings: " + e.getMessage(), e);
-    }
-  }
-
-  private static void checkTexts(VectorRows m, List<String> texts) {
-    if (texts == null) {
-      return;
-    }
-    if (texts.size() != m.rows) {
-      throw new IllegalArgumentException(
-          "got "
-              + texts.size()
-              + " texts for "
-              + m.rows
-              + " vectors: expected one text per vector");
-    }
-    for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i) == null) {
-        throw new IllegalArgumentException("text " + i + " is null");
-      }
     }
   }
 

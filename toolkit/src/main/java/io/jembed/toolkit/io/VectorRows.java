@@ -6,6 +6,7 @@ import io.jembed.ModelInfo;
 import io.jembed.Precision;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -90,6 +91,23 @@ final class VectorRows {
       throw new IllegalArgumentException("vector " + i + " is null");
     }
     return v[i].length;
+  }
+
+  /**
+   * Checks there is one non-null text per row; {@code firstIndex} numbers them in messages.
+   *
+   * @throws IllegalArgumentException naming the first thing wrong
+   */
+  void checkTexts(List<String> texts, long firstIndex) {
+    if (texts.size() != rows) {
+      throw new IllegalArgumentException(
+          "got " + texts.size() + " texts for " + rows + " vectors: expected one text per vector");
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i) == null) {
+        throw new IllegalArgumentException("text " + (firstIndex + i) + " is null");
+      }
+    }
   }
 
   /** No rows, of the same kind and dimension. */
