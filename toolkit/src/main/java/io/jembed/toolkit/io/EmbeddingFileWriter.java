@@ -304,6 +304,9 @@ public final class EmbeddingFileWriter implements AutoCloseable {
   }
 
   private void writeCsvRows(VectorRows m, List<String> texts) throws IOException {
+    if (m.rows == 0) {
+      return; // the header waits for a dimension that rows decide (or for the commit)
+    }
     csvHeader();
     StringBuilder row = new StringBuilder();
     for (int i = 0; i < m.rows; i++) {
