@@ -12,7 +12,7 @@ import java.util.Set;
  * hundred tokens is waste (seconds of CPU and a gigabyte of token objects for a 10 MB text).
  *
  * <p>A cut is allowed before a space (for most tokenizers also a tab or line break) that follows a
- * character that is not whitespace. It is safe when the tokenizer never lets a token span
+ * letter, a digit or visible ASCII. It is safe when the tokenizer never lets a token span
  * whitespace: its pre-tokenizer splits there (BERT, Whitespace, ByteLevel with its regex,
  * Metaspace, or a sequence holding one of them) and everything before it looks at one character or
  * a whitespace run at a time (BERT's normalizer, Unicode normal forms, lower-casing, accent
@@ -67,11 +67,21 @@ final class PrefixCuts {
     for (int i = Math.max(1, from); i < n; i++) {
       char c = text.charAt(i);
       if ((c == ' ' || breaksSplit && (c == '\n' || c == '\t' || c == '\r'))
-          && !TextTokenizer.isPythonSpace(text.charAt(i - 1))) {
+          && endsWord(text.charAt(i - 1))) {
         return i;
       }
     }
     return n;
+  }
+
+  /**
+   * A letter, a digit or visible ASCII: no normalizer turns it into whitespace, which the part
+   * before the cut would then end with (stripped there, or a token of its own) but the whole text
+   * would join to the space after it. (A zero-width space, for one, becomes a space in
+   * sentencepiece's normalization.)
+   */
+  private static boolean endsWord(char c) {
+    return Character.isLetterOrDigit(c) || (c > ' ' && c < 0x7f);
   }
 
   /** The cuts {@code tokenizerJson} allows ({@link #NONE} when it cannot be read). */

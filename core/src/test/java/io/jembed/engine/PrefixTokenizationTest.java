@@ -186,6 +186,9 @@ class PrefixTokenizationTest {
     assertThat(whitespace.cutAtOrAfter("ab\ncd ef", 1)).isEqualTo(2);
     assertThat(whitespace.cutAtOrAfter("ab  cd", 3)).isEqualTo(6);
     assertThat(whitespace.cutAtOrAfter("abcd", 1)).isEqualTo(4);
+    // only after a letter, a digit or visible ASCII: sentencepiece makes a zero-width space a space
+    assertThat(whitespace.cutAtOrAfter("ab\u200b cd ef", 1)).isEqualTo(6);
+    assertThat(whitespace.cutAtOrAfter("ab😀 cd, ef", 1)).isEqualTo(8);
   }
 
   private static PrefixCuts cuts(ObjectNode json) {
@@ -243,7 +246,7 @@ class PrefixTokenizationTest {
     Arbitrary<String> odd =
         Arbitraries.of(
             "\u0000", "\u0001", "\u000b", "\u007f", "[MASK]", "[SEP]", "<s>", "café", "’", "中文",
-            "😀", "e\u0301", "\uD800", "\u00b4");
+            "😀", "e\u0301", "\uD800", "\u00b4", "\u200b", "x\u200b");
     Arbitrary<String> part =
         Arbitraries.frequencyOf(
             Tuple.of(40, word),
