@@ -87,7 +87,8 @@ public final class EncodeOptions {
 
   /**
    * Keep only the first N dimensions (Matryoshka), applied after the model's Normalize module as in
-   * sentence-transformers: set {@code normalize(true)} to get unit-length truncated vectors.
+   * sentence-transformers: set {@code normalize(true)} to get unit-length truncated vectors. More
+   * dimensions than the model's vectors have is an error (IllegalArgumentException from encode).
    */
   public Integer truncateDim() {
     return truncateDim;

@@ -67,10 +67,22 @@ public record ModelInfo(
 
   /**
    * This model as it is with {@code options}: truncate dim and normalization change the vectors.
+   *
+   * @throws IllegalArgumentException when the truncate dim is larger than this model's dimension
    */
   public ModelInfo withOptions(EncodeOptions options) {
-    int dim =
-        options.truncateDim() == null ? dimension : Math.min(dimension, options.truncateDim());
+    Integer truncateDim = options.truncateDim();
+    if (truncateDim != null && truncateDim > dimension) {
+      throw new IllegalArgumentException(
+          "truncate dim "
+              + truncateDim
+              + " is larger than the "
+              + dimension
+              + " dimensions of "
+              + id
+              + "'s vectors");
+    }
+    int dim = truncateDim == null ? dimension : truncateDim;
     // as sentence-transformers: truncating a normalized vector leaves it shorter than 1 unless
     // normalize_embeddings asks for renormalization
     boolean norm =

@@ -102,7 +102,9 @@ public final class SentenceTransformer implements EmbeddingModel {
    * and "graphFusion" (run the encoder graph with its attention blocks and residual layer norms
    * fused, prepared once and cached, see {@link FusedModels}; default true on a CPU) and
    * "javaTokenizer" (tokenize plain-ASCII text in Java when tokenizer.json is a BERT WordPiece one:
-   * the same ids as the tokenizers library, which takes all other text; default true).
+   * the same ids as the tokenizers library, which takes all other text; default true) and
+   * "tokenizePrefix" (tokenize a long text only as far as max_seq_length tokens need, not all of
+   * it: the same tokens and vectors, at a cost that no longer grows with the text; default true).
    */
   public static SentenceTransformer load(String name, LoadOptions options) {
     Objects.requireNonNull(options, "options");
@@ -131,12 +133,13 @@ public final class SentenceTransformer implements EmbeddingModel {
           "ortConfig",
           "graphFusion",
           "javaTokenizer",
+          "tokenizePrefix",
           MavenArtifacts.LOCAL_REPOSITORY_PROPERTY,
           MavenArtifacts.REMOTE_REPOSITORY_PROPERTY);
 
   /** true/false properties, all on unless set to false. */
   private static final List<String> FLAG_PROPERTIES =
-      List.of("latencySession", "graphFusion", "javaTokenizer");
+      List.of("latencySession", "graphFusion", "javaTokenizer", "tokenizePrefix");
 
   private static boolean flagProperty(LoadOptions options, String key) {
     return !"false".equals(options.properties().get(key));
@@ -179,7 +182,8 @@ public final class SentenceTransformer implements EmbeddingModel {
                     config.tokenizerFile(),
                     config.maxSeqLength(),
                     config.doLowerCase(),
-                    flagProperty(options, "javaTokenizer")),
+                    flagProperty(options, "javaTokenizer"),
+                    flagProperty(options, "tokenizePrefix")),
             SentenceTransformer::startDaemon);
     CompletableFuture<String> fingerprintLoad =
         CompletableFuture.supplyAsync(() -> fingerprint(config), SentenceTransformer::startDaemon);
@@ -305,6 +309,7 @@ public final class SentenceTransformer implements EmbeddingModel {
       throw new IllegalArgumentException("texts must not be null");
     }
     Objects.requireNonNull(options, "options");
+    info.withOptions(options); // rejects a truncate dim larger than the vectors before any work
     List<String> checked = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String t = texts.get(i);

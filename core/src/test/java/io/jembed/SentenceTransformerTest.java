@@ -112,6 +112,19 @@ class SentenceTransformerTest {
   }
 
   @Test
+  void aTruncateDimLargerThanTheVectorsIsRejectedNamingBoth() {
+    EncodeOptions tooWide = EncodeOptions.builder().truncateDim(999).build();
+    assertThatThrownBy(() -> model.encode(List.of("a text"), tooWide))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("999")
+        .hasMessageContaining("384");
+    assertThatThrownBy(() -> model.info().withOptions(tooWide))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(model.encode(List.of("a text"), EncodeOptions.builder().truncateDim(384).build()))
+        .satisfies(e -> assertThat(e.dimension()).isEqualTo(384));
+  }
+
+  @Test
   void normalizeTruncateDimAndPrecisionFollowSentenceTransformers() {
     List<String> texts = List.of("first text", "second text", "a third, different text");
     Embeddings raw = model.encode(texts, EncodeOptions.builder().normalize(false).build());

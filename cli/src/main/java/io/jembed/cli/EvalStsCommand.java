@@ -3,6 +3,7 @@ package io.jembed.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jembed.EmbeddingModel;
 import io.jembed.EncodeOptions;
+import io.jembed.JembedException;
 import io.jembed.SimilarityFunction;
 import io.jembed.toolkit.eval.StsDataset;
 import io.jembed.toolkit.eval.StsEvaluator;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Parameters;
       "Semantic textual similarity: correlate the model's similarity of sentence pairs with human"
           + " scores (STS benchmark format: tab-separated, score in column 5, sentences in columns"
           + " 6 and 7).",
-      "Prints a JSON object with spearman, pearson and pairs."
+      "Prints a JSON object with spearman, pearson and pairs. Fails (exit 1) when a correlation"
+          + " is undefined: all gold scores, or all of the model's similarities, are equal."
     })
 public final class EvalStsCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -65,6 +67,17 @@ public final class EvalStsCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     List<StsPair> pairs = StsDataset.read(file);
+    if (pairs.size() >= 2 && pairs.stream().allMatch(p -> p.score() == pairs.get(0).score())) {
+      // a correlation with constant scores is undefined (NaN, which is not JSON)
+      throw new JembedException(
+          "cannot correlate with the gold scores of '"
+              + file
+              + "': all "
+              + pairs.size()
+              + " pairs score "
+              + pairs.get(0).score()
+              + "; Spearman and Pearson need scores that vary");
+    }
     try (EmbeddingModel model = modelOptions.open()) {
       EncodeOptions options =
           EncodeOptions.builder()
@@ -72,6 +85,18 @@ public final class EvalStsCommand implements Callable<Integer> {
               .showProgressBar(!noProgress && pairs.size() > 4 * batchSize)
               .build();
       StsResult r = StsEvaluator.evaluate(model, pairs, options, fn);
+      if (Double.isNaN(r.spearman()) || Double.isNaN(r.pearson())) {
+        throw new JembedException(
+            "cannot correlate: "
+                + r.model()
+                + " gave all "
+                + r.pairs()
+                + " pairs of '"
+                + file
+                + "' the same "
+                + r.similarity()
+                + " similarity; Spearman and Pearson need similarities that vary");
+      }
       ObjectNode o = Json.object();
       o.put("model", r.model());
       o.put("file", file.toString());

@@ -38,8 +38,6 @@ public final class JembedCli implements Runnable {
       description = "Print stack traces and debug logging.")
   boolean verbose;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
@@ -87,7 +85,6 @@ public final class JembedCli implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
     throw new UsageException("missing command");
   }
 
@@ -95,8 +92,10 @@ public final class JembedCli implements Runnable {
       Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     if (e instanceof UsageException) {
-      err.println("jembed: " + e.getMessage());
-      err.println("Try 'jembed " + commandPath(cl) + "--help' for usage.");
+      printUsageError(err, cl, e);
+      if (isVerbose(parsed)) {
+        e.printStackTrace(err);
+      }
       err.flush();
       return USAGE;
     }
@@ -111,8 +110,7 @@ public final class JembedCli implements Runnable {
   private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
     PrintWriter err = cl.getErr();
-    err.println("jembed: " + e.getMessage());
-    err.println("Try 'jembed " + commandPath(cl) + "--help' for usage.");
+    printUsageError(err, cl, e);
     for (String a : args) {
       if ("--verbose".equals(a)) {
         e.printStackTrace(err);
@@ -123,10 +121,10 @@ public final class JembedCli implements Runnable {
     return USAGE;
   }
 
-  private static String commandPath(CommandLine cl) {
-    String name = cl.getCommandSpec().qualifiedName(" ");
-    String rest = name.startsWith("jembed") ? name.substring("jembed".length()).trim() : name;
-    return rest.isEmpty() ? "" : rest + " ";
+  /** A usage error is one line: what was wrong, and where the command's help is. */
+  private static void printUsageError(PrintWriter err, CommandLine cl, Exception e) {
+    err.println(
+        "jembed: " + oneLine(e) + "; see " + cl.getCommandSpec().qualifiedName(" ") + " --help");
   }
 
   private static boolean isVerbose(CommandLine.ParseResult parsed) {

@@ -135,11 +135,26 @@ class EncodeCommandTest {
     assertUsage(run("encode", "-m", FAKE, "-o", dir.resolve("x.txt").toString(), "x"), "extension");
     assertUsage(run("encode", "-m", FAKE, "-b", "0", "x"), "batch size");
     assertUsage(run("encode", "-m", FAKE, "-i", "f.txt", "x"), "not both");
+    assertUsage(run("encode", "-m", FAKE, "-i"), "Missing required parameter");
+    assertUsage(run("encode", "-m", FAKE, "-b", "many", "x"), "'many'");
   }
 
+  @Test
+  void aTruncateDimLargerThanTheModelIsAUsageErrorNamingBoth() {
+    CliRunner.Result r = run("encode", "-m", FAKE, "--truncate-dim", "999", "x");
+    assertUsage(r, "--truncate-dim 999");
+    assertThat(r.err()).contains("32");
+    assertThat(run("encode", "-m", FAKE, "--truncate-dim", "32", "x").exit()).isZero();
+  }
+
+  /** Exit 2 and one line on stderr: the problem, then where the command's help is. */
   static void assertUsage(CliRunner.Result r, String message) {
     assertThat(r.exit()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).contains(message).contains("--help");
+    assertThat(r.err().lines().toList()).as(r.toString()).hasSize(1);
+    assertThat(r.err())
+        .startsWith("jembed: ")
+        .contains(message)
+        .containsPattern("; see jembed( [a-z]+)* --help\\R$");
     assertThat(r.out()).isEmpty();
   }
 

@@ -120,6 +120,28 @@ class OtherCommandsTest {
   }
 
   @Test
+  void evalStsWithAnUndefinedCorrelationFailsInsteadOfPrintingNaN() throws IOException {
+    String constantGold =
+        "g\tf\t2012\t1\t2.5\ta cat\ta dog\n"
+            + "g\tf\t2012\t2\t2.5\ta cat sat\tstocks fell\n"
+            + "g\tf\t2012\t3\t2.5\train\train today\n";
+    Path gold = Files.writeString(dir.resolve("constant.csv"), constantGold);
+    CliRunner.Result r = run("eval", "sts", gold.toString(), "-m", FAKE);
+    assertFailure(r, "all 3 pairs score 2.5");
+    assertThat(r.out()).isEmpty();
+
+    // every pair is a sentence with itself: the model's similarities are all 1
+    String sameSimilarity =
+        "g\tf\t2012\t1\t5.0\ta cat\ta cat\n"
+            + "g\tf\t2012\t2\t1.0\tstocks fell\tstocks fell\n"
+            + "g\tf\t2012\t3\t3.0\train\train\n";
+    Path same = Files.writeString(dir.resolve("same.csv"), sameSimilarity);
+    CliRunner.Result s = run("eval", "sts", same.toString(), "-m", FAKE);
+    assertFailure(s, "the same cosine similarity");
+    assertThat(s.out()).isEmpty();
+  }
+
+  @Test
   void evalStsBadInput() throws IOException {
     assertFailure(run("eval", "sts", dir.resolve("none.csv").toString(), "-m", FAKE), "not found");
     Path bad = Files.writeString(dir.resolve("bad.csv"), "a,b,c\n");
@@ -132,9 +154,30 @@ class OtherCommandsTest {
   }
 
   @Test
-  void noCommandIsAUsageError() {
+  void noCommandIsAOneLineUsageError() {
     CliRunner.Result r = run();
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("encode").contains("similarity").contains("models");
+    assertThat(r.err())
+        .isEqualTo("jembed: missing command; see jembed --help" + System.lineSeparator());
+    assertThat(r.out()).isEmpty();
+
+    CliRunner.Result help = run("--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("encode").contains("similarity").contains("models");
+  }
+
+  @Test
+  void everyUsageErrorIsOneLine() {
+    assertUsage(run("--frobnicate"), "Unknown option");
+    assertUsage(run("frobnicate"), "frobnicate");
+    assertUsage(run("similarity", "-m", FAKE, "--frobnicate", "a", "b"), "Unknown option");
+    assertUsage(run("models", "--frobnicate"), "Unknown option");
+    assertUsage(run("info", "-f", "yaml"), "unknown format 'yaml'");
+    assertUsage(run("eval", "sts", "f.csv", "-m", FAKE, "-s", "jaccard"), "jaccard");
+    assertUsage(run("chunk", "--frobnicate"), "jembed chunk --help");
+    assertUsage(run("search", "--frobnicate"), "jembed search --help");
+    assertUsage(run("mine", "--frobnicate"), "jembed mine --help");
+    assertUsage(run("cluster", "--frobnicate"), "jembed cluster --help");
+    assertUsage(run("plot", "--frobnicate"), "jembed plot --help");
   }
 }

@@ -1,9 +1,7 @@
 package io.jembed.engine;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -80,52 +78,44 @@ final class AsciiWordPiece {
    * a JSON tree in between (this runs while the model loads).
    */
   private static AsciiWordPiece read(Path tokenizerJson) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    JsonNode normalizer = null;
-    JsonNode preTokenizer = null;
-    JsonNode postProcessor = null;
-    JsonNode addedTokens = null;
-    ObjectNode model = json.createObjectNode();
-    Map<String, Integer> vocab = null;
-    try (JsonParser parser = json.getFactory().createParser(tokenizerJson.toFile())) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        parser.nextToken();
-        switch (field) {
-          case "normalizer" -> normalizer = json.readTree(parser);
-          case "pre_tokenizer" -> preTokenizer = json.readTree(parser);
-          case "post_processor" -> postProcessor = json.readTree(parser);
-          case "added_tokens" -> addedTokens = json.readTree(parser);
-          case "model" -> {
-            if (parser.currentToken() != JsonToken.START_OBJECT) {
-              return null;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-              String key = parser.currentName();
-              JsonToken value = parser.nextToken();
-              if (key.equals("vocab") && value == JsonToken.START_OBJECT) {
-                vocab = new HashMap<>(65_536);
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                  String token = parser.currentName();
-                  parser.nextToken();
-                  vocab.put(token, parser.getIntValue());
-                }
-              } else {
-                model.set(key, json.readTree(parser));
+    ObjectNode model = TokenizerJson.JSON.createObjectNode();
+    Map<String, Integer> vocab = new HashMap<>(65_536);
+    ObjectNode fields =
+        TokenizerJson.read(
+            tokenizerJson,
+            parser -> {
+              if (parser.currentToken() != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                return;
               }
-            }
-          }
-          default -> parser.skipChildren();
-        }
-      }
-    }
-    if (vocab == null || normalizer == null || preTokenizer == null || postProcessor == null) {
+              while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (key.equals("vocab") && value == JsonToken.START_OBJECT) {
+                  while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String token = parser.currentName();
+                    parser.nextToken();
+                    vocab.put(token, parser.getIntValue());
+                  }
+                } else {
+                  model.set(key, TokenizerJson.JSON.readTree(parser));
+                }
+              }
+            });
+    if (fields == null
+        || vocab.isEmpty()
+        || fields.get("normalizer") == null
+        || fields.get("pre_tokenizer") == null
+        || fields.get("post_processor") == null) {
       return null;
     }
-    return of(normalizer, preTokenizer, model, vocab, postProcessor, addedTokens);
+    return of(
+        fields.get("normalizer"),
+        fields.get("pre_tokenizer"),
+        model,
+        vocab,
+        fields.get("post_processor"),
+        fields.get("added_tokens"));
   }
 
   private static AsciiWordPiece of(

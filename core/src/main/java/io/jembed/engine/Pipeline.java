@@ -84,6 +84,14 @@ public final class Pipeline implements AutoCloseable {
     this.runner = new BatchRunner(workerSessions, latencyFactory);
   }
 
+  /**
+   * Texts tokenized, sorted and batched together for {@code batchSize}. A caller that encodes a
+   * long stream in pieces of this many texts gets the batches, and so the vectors, of one call.
+   */
+  public static int textsPerGroup(int batchSize) {
+    return Math.max(SUPER_BATCH_MIN_TEXTS, batchSize * SUPER_BATCH_BATCHES);
+  }
+
   /** Whether the background latency session is open and takes single-batch encodes. */
   public boolean latencySessionReady() {
     return runner.latencySessionReady();
@@ -147,7 +155,7 @@ public final class Pipeline implements AutoCloseable {
     ProgressListener listener = options.progressListener();
     ConsoleProgressBar bar = options.showProgressBar() ? new ConsoleProgressBar("Batches") : null;
     int batchSize = options.batchSize();
-    int superBatch = Math.max(SUPER_BATCH_MIN_TEXTS, batchSize * SUPER_BATCH_BATCHES);
+    int superBatch = textsPerGroup(batchSize);
     AtomicLong done = new AtomicLong();
     ProgressListener progress =
         (listener == null && bar == null)

@@ -4,15 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -42,8 +44,8 @@ public final class CacheFolder {
   }
 
   /**
-   * Builds {@code dir} unless it is complete already. When another process completes it first,
-   * theirs is kept (it is as good as ours); an incomplete leftover is replaced.
+   * Builds {@code dir} unless it is complete already. When another thread or process completes it
+   * first, theirs is kept (it is as good as ours); an incomplete leftover is replaced.
    */
   public static void create(Path dir, Contents contents) throws IOException {
     if (isComplete(dir)) {
@@ -54,19 +56,58 @@ public final class CacheFolder {
     try {
       String marker = contents.writeInto(tmp);
       Files.writeString(tmp.resolve(MARKER), marker + "\n", StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-        if (!isComplete(dir)) {
-          deleteTree(dir);
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, dir);
-      }
+      moveIntoPlace(tmp, dir);
     } finally {
       deleteTree(tmp);
     }
+  }
+
+  /**
+   * Moves the finished {@code tmp} to {@code dir}. A rename onto an existing folder fails: on Linux
+   * with a plain FileSystemException ("Directory not empty") rather than one of its named
+   * subclasses, so any failure while {@code dir} exists is taken as a race. When {@code dir} is
+   * then complete, another writer won; when it is an incomplete leftover, it is moved aside
+   * (atomically, so a concurrent writer never loses a folder it completed) and deleted, and the
+   * move is tried again.
+   */
+  private static void moveIntoPlace(Path tmp, Path dir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        return;
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, dir);
+        return;
+      } catch (FileSystemException e) {
+        if (isComplete(dir)) {
+          return; // another thread or process won
+        }
+        if ((attempt > 1 && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) || attempt == 5) {
+          throw e; // not a race: the move itself fails
+        }
+        discardLeftover(dir);
+      }
+    }
+  }
+
+  /** Moves an incomplete {@code dir} out of the way, then deletes it. */
+  private static void discardLeftover(Path dir) throws IOException {
+    Path aside = dir.resolveSibling(".old-" + dir.getFileName() + "-" + UUID.randomUUID());
+    try {
+      Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException gone) {
+      return; // another writer removed it first
+    }
+    if (isComplete(aside)) {
+      // completed between our check and the move: put it back unless a new one is there
+      try {
+        Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
+        return;
+      } catch (FileSystemException taken) {
+        // dir holds another writer's folder now: ours was as good, drop it
+      }
+    }
+    deleteTree(aside);
   }
 
   /**

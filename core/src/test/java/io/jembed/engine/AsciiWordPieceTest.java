@@ -37,11 +37,11 @@ class AsciiWordPieceTest {
         ModelResolver.resolve("all-MiniLM-L6-v2", LoadOptions.defaults())
             .directory()
             .resolve("tokenizer.json");
-    static final TextTokenizer JAVA = TextTokenizer.load(JSON, 256, true, true);
-    static final TextTokenizer LIBRARY = TextTokenizer.load(JSON, 256, true, false);
+    static final TextTokenizer JAVA = TextTokenizer.load(JSON, 256, true, true, true);
+    static final TextTokenizer LIBRARY = TextTokenizer.load(JSON, 256, true, false, true);
     // a short limit, so generated texts are often truncated
-    static final TextTokenizer JAVA_SHORT = TextTokenizer.load(JSON, 9, false, true);
-    static final TextTokenizer LIBRARY_SHORT = TextTokenizer.load(JSON, 9, false, false);
+    static final TextTokenizer JAVA_SHORT = TextTokenizer.load(JSON, 9, false, true, true);
+    static final TextTokenizer LIBRARY_SHORT = TextTokenizer.load(JSON, 9, false, false, true);
     static final AsciiWordPiece WORD_PIECE = AsciiWordPiece.of(JSON);
 
     static {
@@ -114,8 +114,8 @@ class AsciiWordPieceTest {
     for (ObjectNode variant : new ObjectNode[] {cased, bert}) {
       Path file = write(dir, variant);
       assertThat(AsciiWordPiece.of(file)).isNotNull();
-      try (TextTokenizer a = TextTokenizer.load(file, 256, false, true);
-          TextTokenizer b = TextTokenizer.load(file, 256, false, false)) {
+      try (TextTokenizer a = TextTokenizer.load(file, 256, false, true, true);
+          TextTokenizer b = TextTokenizer.load(file, 256, false, false, true)) {
         assertThat(a.awaitWordPiece()).isNotNull();
         assertSameTokens(a, b, texts);
       }
@@ -160,34 +160,37 @@ class AsciiWordPieceTest {
     }
   }
 
+  /** Vocabulary words and fragments, cased, unknown and very long ones. */
+  static final List<String> WORDS =
+      List.of(
+          "the",
+          "The",
+          "CAT",
+          "sat",
+          "unaffable",
+          "embeddings",
+          "jembed",
+          "qzxv",
+          "##ing",
+          "ing",
+          "a",
+          "I",
+          "don",
+          "t",
+          "e-mail",
+          "3.14",
+          "1999",
+          "x2",
+          "hello",
+          "WORLD",
+          "sentence",
+          "transformers",
+          "Xylophonist",
+          "antidisestablishmentarianism");
+
   @Provide
   Arbitrary<List<String>> texts() {
-    Arbitrary<String> word =
-        Arbitraries.of(
-            "the",
-            "The",
-            "CAT",
-            "sat",
-            "unaffable",
-            "embeddings",
-            "jembed",
-            "qzxv",
-            "##ing",
-            "ing",
-            "a",
-            "I",
-            "don",
-            "t",
-            "e-mail",
-            "3.14",
-            "1999",
-            "x2",
-            "hello",
-            "WORLD",
-            "sentence",
-            "transformers",
-            "Xylophonist",
-            "antidisestablishmentarianism");
+    Arbitrary<String> word = Arbitraries.of(WORDS);
     Arbitrary<String> longWord =
         Arbitraries.integers().between(95, 105).map(n -> "ab".repeat(n).substring(0, n));
     Arbitrary<String> punctuation =

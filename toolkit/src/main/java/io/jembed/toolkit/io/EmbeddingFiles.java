@@ -7,24 +7,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jembed.Embeddings;
 import io.jembed.JembedException;
 import io.jembed.ModelInfo;
 import io.jembed.Precision;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,14 +41,14 @@ import java.util.Objects;
  * precision and, for .npy, the texts. Reading checks shapes and reports what is wrong with a file.
  */
 public final class EmbeddingFiles {
-  private static final JsonFactory JSON =
+  static final JsonFactory JSON =
       JsonFactory.builder()
           .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build()
           .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
           .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-  private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+  static final ObjectMapper MAPPER = new ObjectMapper(JSON);
   private static final String SIDECAR_SUFFIX = ".json";
 
   private EmbeddingFiles() {}
@@ -71,7 +64,7 @@ public final class EmbeddingFiles {
    */
   public static void write(
       Path file, EmbeddingFormat format, ModelInfo model, float[][] vectors, List<String> texts) {
-    writeFile(file, format, model, Matrix.ofFloats(vectors, model), texts);
+    writeFile(file, format, model, VectorRows.ofFloats(vectors, model), texts);
   }
 
   /** Writes float vectors to a stream (stdout); .json records the model, other formats do not. */
@@ -81,7 +74,7 @@ public final class EmbeddingFiles {
       ModelInfo model,
       float[][] vectors,
       List<String> texts) {
-    writeStream(out, format, model, Matrix.ofFloats(vectors, model), texts);
+    writeStream(out, format, model, VectorRows.ofFloats(vectors, model), texts);
   }
 
   /**
@@ -95,7 +88,7 @@ public final class EmbeddingFiles {
       Precision precision,
       byte[][] vectors,
       List<String> texts) {
-    writeFile(file, format, model, Matrix.ofBytes(vectors, precision), texts);
+    writeFile(file, format, model, VectorRows.ofBytes(vectors, precision), texts);
   }
 
   /** Writes int8/uint8/binary/ubinary vectors to a stream. */
@@ -106,19 +99,19 @@ public final class EmbeddingFiles {
       Precision precision,
       byte[][] vectors,
       List<String> texts) {
-    writeStream(out, format, model, Matrix.ofBytes(vectors, precision), texts);
+    writeStream(out, format, model, VectorRows.ofBytes(vectors, precision), texts);
   }
 
   /** Writes the result of an encode call: its quantized bytes when it has a precision. */
   public static void write(
       Path file, EmbeddingFormat format, Embeddings embeddings, List<String> texts) {
-    writeFile(file, format, embeddings.model(), Matrix.of(embeddings), texts);
+    writeFile(file, format, embeddings.model(), VectorRows.of(embeddings), texts);
   }
 
   /** Writes the result of an encode call to a stream. */
   public static void write(
       OutputStream out, EmbeddingFormat format, Embeddings embeddings, List<String> texts) {
-    writeStream(out, format, embeddings.model(), Matrix.of(embeddings), texts);
+    writeStream(out, format, embeddings.model(), VectorRows.of(embeddings), texts);
   }
 
   /** The sidecar that records the model of {@code file}: {@code <file>.json}. */
@@ -127,72 +120,46 @@ public final class EmbeddingFiles {
   }
 
   private static void writeFile(
-      Path file, EmbeddingFormat format, ModelInfo model, Matrix m, List<String> texts) {
+      Path file, EmbeddingFormat format, ModelInfo model, VectorRows m, List<String> texts) {
     Objects.requireNonNull(file, "file");
     EmbeddingFormat f = format == null ? EmbeddingFormat.fromPath(file) : format;
-    checkTexts(m, texts);
-    Path target = file.toAbsolutePath();
-    atomicWrite(target, out -> writeTo(out, f, model, m, texts));
-    if (f.usesSidecar()) {
-      ObjectNode sidecar = sidecarJson(f, model, m, f == EmbeddingFormat.NPY ? texts : null);
-      atomicWrite(
-          sidecarOf(target),
-          out -> MAPPER.writerWithDefaultPrettyPrinter().writeValue(out, sidecar));
+    if (f != EmbeddingFormat.JSON) {
+      try (EmbeddingFileWriter w = EmbeddingFileWriter.create(file, f, texts != null)) {
+        w.write(m, model, texts);
+        w.commit();
+      }
+      return;
     }
+    if (texts != null) {
+      m.checkTexts(texts, 0);
+    }
+    atomicWrite(file.toAbsolutePath(), out -> writeJson(out, model, m, texts));
   }
 
   private static void writeStream(
-      OutputStream out, EmbeddingFormat format, ModelInfo model, Matrix m, List<String> texts) {
+      OutputStream out, EmbeddingFormat format, ModelInfo model, VectorRows m, List<String> texts) {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(format, "format");
-    checkTexts(m, texts);
+    if (format != EmbeddingFormat.JSON) {
+      try (EmbeddingFileWriter w = EmbeddingFileWriter.to(out, format, texts != null, m.rows)) {
+        w.write(m, model, texts);
+        w.commit();
+      }
+      return;
+    }
+    if (texts != null) {
+      m.checkTexts(texts, 0);
+    }
     try {
-      writeTo(out, format, model, m, texts);
+      writeJson(out, model, m, texts);
       out.flush();
     } catch (IOException e) {
       throw new JembedException("cannot write embeddings: " + e.getMessage(), e);
     }
   }
 
-  private static void checkTexts(Matrix m, List<String> texts) {
-    if (texts == null) {
-      return;
-    }
-    if (texts.size() != m.rows) {
-      throw new IllegalArgumentException(
-          "got "
-              + texts.size()
-              + " texts for "
-              + m.rows
-              + " vectors: expected one text per vector");
-    }
-    for (int i = 0; i < texts.size(); i++) {
-      if (texts.get(i) == null) {
-        throw new IllegalArgumentException("text " + i + " is null");
-      }
-    }
-  }
-
-  private static ObjectNode sidecarJson(
-      EmbeddingFormat format, ModelInfo model, Matrix m, List<String> texts) {
-    ObjectNode o = MAPPER.createObjectNode();
-    if (model != null) {
-      ModelInfoJson.putFields(o, model);
-    }
-    o.put("format", format.extension());
-    o.put("precision", m.precision.externalName());
-    o.put("count", m.rows);
-    o.put("columns", m.cols);
-    o.put("created", Instant.now().toString());
-    if (texts != null) {
-      ArrayNode a = o.putArray("texts");
-      texts.forEach(a::add);
-    }
-    return o;
-  }
-
   @FunctionalInterface
-  private interface Body {
+  interface Body {
     void write(OutputStream out) throws IOException;
   }
 
@@ -228,21 +195,7 @@ public final class EmbeddingFiles {
     }
   }
 
-  private static void writeTo(
-      OutputStream out, EmbeddingFormat format, ModelInfo model, Matrix m, List<String> texts)
-      throws IOException {
-    switch (format) {
-      case NPY -> {
-        Npy.writeHeader(out, m.npyDescr(), m.rows, m.cols);
-        m.writeNpyData(out);
-      }
-      case JSON -> writeJson(out, model, m, texts);
-      case JSONL -> writeJsonl(out, m, texts);
-      case CSV -> writeCsv(out, m, texts);
-    }
-  }
-
-  private static void writeJson(OutputStream out, ModelInfo model, Matrix m, List<String> texts)
+  private static void writeJson(OutputStream out, ModelInfo model, VectorRows m, List<String> texts)
       throws IOException {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -267,180 +220,6 @@ public final class EmbeddingFiles {
       g.writeEndArray();
       g.writeEndObject();
       g.writeRaw('\n');
-    }
-  }
-
-  private static void writeJsonl(OutputStream out, Matrix m, List<String> texts)
-      throws IOException {
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.setPrettyPrinter(new MinimalPrettyPrinter(""));
-      for (int i = 0; i < m.rows; i++) {
-        g.writeStartObject();
-        g.writeNumberField("index", i);
-        if (texts != null) {
-          g.writeStringField("text", texts.get(i));
-        }
-        g.writeFieldName("embedding");
-        m.writeJsonRow(g, i);
-        g.writeEndObject();
-        g.writeRaw('\n');
-      }
-    }
-  }
-
-  private static void writeCsv(OutputStream out, Matrix m, List<String> texts) throws IOException {
-    Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-    StringBuilder row = new StringBuilder();
-    if (texts != null) {
-      row.append("text");
-    }
-    for (int j = 0; j < m.cols; j++) {
-      if (texts != null || j > 0) {
-        row.append(',');
-      }
-      row.append("dim_").append(j);
-    }
-    w.write(row.append("\r\n").toString());
-    for (int i = 0; i < m.rows; i++) {
-      row.setLength(0);
-      if (texts != null) {
-        Csv.appendField(row, texts.get(i));
-      }
-      for (int j = 0; j < m.cols; j++) {
-        if (texts != null || j > 0) {
-          row.append(',');
-        }
-        m.appendValue(row, i, j);
-      }
-      w.write(row.append("\r\n").toString());
-    }
-    w.flush();
-  }
-
-  /** Float or byte vectors, validated to a rectangular shape. */
-  private static final class Matrix {
-    final float[][] floats;
-    final byte[][] bytes;
-    final Precision precision;
-    final int rows;
-    final int cols;
-
-    private Matrix(float[][] floats, byte[][] bytes, Precision precision, int rows, int cols) {
-      this.floats = floats;
-      this.bytes = bytes;
-      this.precision = precision;
-      this.rows = rows;
-      this.cols = cols;
-    }
-
-    static Matrix of(Embeddings e) {
-      if (e.precision() != Precision.FLOAT32) {
-        return ofBytes(e.quantized(), e.precision());
-      }
-      return ofFloats(e.vectors(), e.model());
-    }
-
-    static Matrix ofFloats(float[][] vectors, ModelInfo model) {
-      Objects.requireNonNull(vectors, "vectors");
-      int cols = vectors.length == 0 ? (model == null ? 0 : model.dimension()) : width(vectors, 0);
-      for (int i = 0; i < vectors.length; i++) {
-        if (width(vectors, i) != cols) {
-          throw new IllegalArgumentException(
-              "vector " + i + " has dimension " + vectors[i].length + ", vector 0 has " + cols);
-        }
-      }
-      if (vectors.length > 0 && cols == 0) {
-        throw new IllegalArgumentException("vectors must have at least one dimension");
-      }
-      if (model != null && vectors.length > 0 && model.dimension() != cols) {
-        throw new IllegalArgumentException(
-            "vectors have dimension "
-                + cols
-                + " but model "
-                + model.id()
-                + " makes "
-                + model.dimension()
-                + "-d vectors");
-      }
-      return new Matrix(vectors, null, Precision.FLOAT32, vectors.length, cols);
-    }
-
-    static Matrix ofBytes(byte[][] vectors, Precision precision) {
-      Objects.requireNonNull(vectors, "vectors");
-      Objects.requireNonNull(precision, "precision");
-      if (precision == Precision.FLOAT32) {
-        throw new IllegalArgumentException("quantized vectors need an integer precision");
-      }
-      int cols = vectors.length == 0 ? 0 : width(vectors, 0);
-      for (int i = 0; i < vectors.length; i++) {
-        if (width(vectors, i) != cols) {
-          throw new IllegalArgumentException(
-              "vector " + i + " has " + vectors[i].length + " bytes, vector 0 has " + cols);
-        }
-      }
-      if (vectors.length > 0 && cols == 0) {
-        throw new IllegalArgumentException("vectors must have at least one dimension");
-      }
-      return new Matrix(null, vectors, precision, vectors.length, cols);
-    }
-
-    private static int width(float[][] v, int i) {
-      if (v[i] == null) {
-        throw new IllegalArgumentException("vector " + i + " is null");
-      }
-      return v[i].length;
-    }
-
-    private static int width(byte[][] v, int i) {
-      if (v[i] == null) {
-        throw new IllegalArgumentException("vector " + i + " is null");
-      }
-      return v[i].length;
-    }
-
-    boolean unsigned() {
-      return precision == Precision.UINT8 || precision == Precision.UBINARY;
-    }
-
-    String npyDescr() {
-      if (floats != null) {
-        return "<f4";
-      }
-      return unsigned() ? "|u1" : "|i1";
-    }
-
-    void writeNpyData(OutputStream out) throws IOException {
-      if (floats != null) {
-        Npy.writeFloats(out, floats, cols);
-      } else {
-        for (byte[] row : bytes) {
-          out.write(row);
-        }
-      }
-    }
-
-    int intValue(int i, int j) {
-      return unsigned() ? Byte.toUnsignedInt(bytes[i][j]) : bytes[i][j];
-    }
-
-    void writeJsonRow(JsonGenerator g, int i) throws IOException {
-      g.writeStartArray();
-      for (int j = 0; j < cols; j++) {
-        if (floats != null) {
-          g.writeNumber(floats[i][j]);
-        } else {
-          g.writeNumber(intValue(i, j));
-        }
-      }
-      g.writeEndArray();
-    }
-
-    void appendValue(StringBuilder sb, int i, int j) {
-      if (floats != null) {
-        sb.append(floats[i][j]);
-      } else {
-        sb.append(intValue(i, j));
-      }
     }
   }
 

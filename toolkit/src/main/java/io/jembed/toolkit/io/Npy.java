@@ -32,9 +32,11 @@ final class Npy {
   record Array(float[][] values, int columns, char kind) {}
 
   /**
-   * Writes the version 1.0 header of a rows x cols array of {@code descr} ("<f4", "|i1", "|u1").
+   * The version 1.0 header: 128 bytes for any row count and dimension an int holds (the dictionary
+   * is padded to a multiple of 64), so a header can be written first and rewritten in place once
+   * the row count is known.
    */
-  static void writeHeader(OutputStream out, String descr, int rows, int cols) throws IOException {
+  static byte[] header(String descr, long rows, int cols) {
     String dict =
         "{'descr': '"
             + descr
@@ -49,12 +51,15 @@ final class Npy {
     StringBuilder header = new StringBuilder(dict);
     header.append(" ".repeat(total - unpadded)).append('\n');
     int len = header.length();
-    out.write(MAGIC);
-    out.write(1);
-    out.write(0);
-    out.write(len & 0xff);
-    out.write((len >> 8) & 0xff);
-    out.write(header.toString().getBytes(StandardCharsets.US_ASCII));
+    byte[] out = new byte[10 + len];
+    System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
+    out[6] = 1;
+    out[7] = 0;
+    out[8] = (byte) (len & 0xff);
+    out[9] = (byte) ((len >> 8) & 0xff);
+    byte[] text = header.toString().getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(text, 0, out, 10, text.length);
+    return out;
   }
 
   /** Writes float32 rows in little-endian order. */

@@ -246,7 +246,7 @@ class EmbeddingFilesTest {
   void unsupportedDtypeIsReported() throws IOException {
     Path file = dir.resolve("i4.npy");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Npy.writeHeader(out, "<i4", 1, 2);
+    out.write(Npy.header("<i4", 1, 2));
     out.write(new byte[8]);
     Files.write(file, out.toByteArray());
 
