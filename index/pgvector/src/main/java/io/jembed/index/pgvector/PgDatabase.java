@@ -2,6 +2,7 @@ package io.jembed.index.pgvector;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.jembed.index.StoreLocation;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,23 +31,26 @@ final class PgDatabase implements AutoCloseable {
     return PgSettings.of(location, System.getenv());
   }
 
-  /** A pool for an open store, after one connection proved the server is there. */
+  /**
+   * A pool for an open store. Its first connection is made at once: a server that is down fails
+   * here, clearly.
+   */
   static PgDatabase open(PgSettings settings) {
-    PGSimpleDataSource source = dataSource(settings);
-    try (Connection first = source.getConnection()) {
-      first.isValid(settings.connectTimeoutSeconds());
-    } catch (SQLException e) {
-      throw PgErrors.of(settings, "connecting", e);
-    }
     HikariConfig config = new HikariConfig();
-    config.setDataSource(source);
+    config.setDataSource(dataSource(settings));
     config.setPoolName("jembed " + settings.location().table());
     config.setMaximumPoolSize(POOL_SIZE);
     config.setMinimumIdle(1);
     config.setConnectionTimeout(settings.connectTimeoutSeconds() * 1000L + 1000);
-    config.setInitializationFailTimeout(-1); // checked above, with a clear error
+    config.setInitializationFailTimeout(1); // one attempt, now
     config.setAutoCommit(true);
-    return new PgDatabase(settings, new HikariDataSource(config));
+    try {
+      return new PgDatabase(settings, new HikariDataSource(config));
+    } catch (HikariPool.PoolInitializationException e) {
+      throw e.getCause() instanceof SQLException cause
+          ? PgErrors.of(settings, "connecting", cause)
+          : e;
+    }
   }
 
   /** A connection for a one-off task; the caller closes it. */

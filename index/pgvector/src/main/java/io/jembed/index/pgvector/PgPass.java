@@ -19,7 +19,12 @@ import java.util.Set;
  */
 final class PgPass {
   /** What a lookup found: the password, or null with the reason none was used. */
-  record Lookup(String password, String warning) {}
+  record Lookup(String password, String warning) {
+    @Override
+    public String toString() {
+      return "Lookup[" + (password == null ? "no password" : "a password") + ", " + warning + "]";
+    }
+  }
 
   private PgPass() {}
 

@@ -70,36 +70,36 @@ public final class PgVectorStoreProvider implements VectorStoreProvider {
           }
           return null;
         });
-    return store(pg, settings, metadata, model, false);
+    return new PgVectorStore(pg, metadata, model, false, PgDatabase.open(settings));
   }
 
   @Override
   public VectorStore open(StoreLocation location, EmbeddingModel model, boolean readOnly) {
     StoreLocation.Postgres pg = postgres(location);
     PgSettings settings = PgDatabase.settings(pg);
-    IndexMetadata meta = describe(pg, settings);
-    if (model != null) {
-      meta.requireModel(location, model.info());
+    PgDatabase database = PgDatabase.open(settings);
+    try {
+      IndexMetadata meta;
+      try (Connection c = database.connection("opening the index")) {
+        PgCatalog.requirePgvector(c, settings, false);
+        meta = PgCatalog.read(c, PgSchema.of(pg), pg);
+      } catch (SQLException e) {
+        throw PgErrors.of(settings, "opening the index", e);
+      }
+      if (model != null) {
+        meta.requireModel(location, model.info());
+      }
+      return new PgVectorStore(pg, meta, model, readOnly, database);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
     }
-    return store(pg, settings, meta, model, readOnly);
-  }
-
-  private static PgVectorStore store(
-      StoreLocation.Postgres pg,
-      PgSettings settings,
-      IndexMetadata meta,
-      EmbeddingModel model,
-      boolean readOnly) {
-    return new PgVectorStore(pg, meta, model, readOnly, PgDatabase.open(settings));
   }
 
   @Override
   public IndexMetadata describe(StoreLocation location) {
     StoreLocation.Postgres pg = postgres(location);
-    return describe(pg, PgDatabase.settings(pg));
-  }
-
-  private static IndexMetadata describe(StoreLocation.Postgres pg, PgSettings settings) {
+    PgSettings settings = PgDatabase.settings(pg);
     return inTransaction(
         settings,
         "reading the index's metadata",
