@@ -72,6 +72,7 @@ final class PgReader implements StoreReader {
         "searching",
         () -> {
           PgFilters.Condition where = PgFilters.toSql(q.filter(), fields);
+          tuneSearch(q.count());
           boolean exact = q.count() >= chunkCount();
           String sql =
               "SELECT id, chunk, "
@@ -83,9 +84,6 @@ final class PgReader implements StoreReader {
                   + " ORDER BY "
                   + (exact ? "score DESC, id, chunk" : vectorSql.orderBy())
                   + " LIMIT ?";
-          if (!exact) {
-            tuneSearch(q.count());
-          }
           String vector = PgRows.text(q.vector());
           List<ChunkHit> hits;
           try (PreparedStatement s = connection.prepareStatement(sql)) {
@@ -108,16 +106,20 @@ final class PgReader implements StoreReader {
   /**
    * HNSW settings for this transaction: at least {@code count} candidates (up to pgvector's 1000),
    * and iterative scans that go on through the graph until the filter has let {@code count} rows
-   * through.
+   * through; read with the index's counts, in one round trip.
    */
   private void tuneSearch(int count) throws SQLException {
     try (PreparedStatement s =
         connection.prepareStatement(
-            "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan',"
-                + " 'strict_order', true), set_config('hnsw.max_scan_tuples', ?, true)")) {
+            "SELECT documents, chunks, set_config('hnsw.ef_search', ?, true),"
+                + " set_config('hnsw.iterative_scan', 'strict_order', true),"
+                + " set_config('hnsw.max_scan_tuples', ?, true) FROM "
+                + schema.metadataTable
+                + " WHERE name = ?")) {
       s.setString(1, Integer.toString(Math.clamp(count, 40, 1000)));
       s.setString(2, Long.toString(Math.max(20_000L, 10L * count)));
-      s.executeQuery().close();
+      s.setString(3, schema.name);
+      counts = counts(s);
     }
   }
 
@@ -241,16 +243,20 @@ final class PgReader implements StoreReader {
                             + schema.metadataTable
                             + " WHERE name = ?")) {
                   s.setString(1, schema.name);
-                  try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
-                      throw new SQLException("the index's row in the metadata table is gone");
-                    }
-                    return new long[] {r.getLong(1), r.getLong(2)};
-                  }
+                  return counts(s);
                 }
               });
     }
     return counts;
+  }
+
+  private static long[] counts(PreparedStatement s) throws SQLException {
+    try (ResultSet r = s.executeQuery()) {
+      if (!r.next()) {
+        throw new SQLException("the index's row in the metadata table is gone");
+      }
+      return new long[] {r.getLong(1), r.getLong(2)};
+    }
   }
 
   @Override

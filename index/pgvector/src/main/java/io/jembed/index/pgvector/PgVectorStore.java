@@ -257,9 +257,10 @@ public final class PgVectorStore extends AbstractVectorStore {
   protected StoreReader reader() {
     Connection c = database.connection("searching");
     try {
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      c.setReadOnly(true);
+      c.setAutoCommit(false); // the driver sends BEGIN with the first statement
+      try (Statement s = c.createStatement()) {
+        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      }
       return new PgReader(this, c);
     } catch (SQLException e) {
       closeQuietly(c);
