@@ -139,6 +139,12 @@ final class PgCatalog {
     }
   }
 
+  /** The index's metadata, after checking that pgvector is there. */
+  static IndexMetadata describe(Connection c, PgSettings settings) throws SQLException {
+    requirePgvector(c, settings, false);
+    return read(c, PgSchema.of(settings.location()), settings.location());
+  }
+
   /**
    * The index's metadata, with a clear error when there is none or when the table does not hold
    * vectors of the recorded dimension.

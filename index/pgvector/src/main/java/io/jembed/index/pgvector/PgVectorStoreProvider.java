@@ -81,8 +81,7 @@ public final class PgVectorStoreProvider implements VectorStoreProvider {
     try {
       IndexMetadata meta;
       try (Connection c = database.connection("opening the index")) {
-        PgCatalog.requirePgvector(c, settings, false);
-        meta = PgCatalog.read(c, PgSchema.of(pg), pg);
+        meta = PgCatalog.describe(c, settings);
       } catch (SQLException e) {
         throw PgErrors.of(settings, "opening the index", e);
       }
@@ -101,12 +100,7 @@ public final class PgVectorStoreProvider implements VectorStoreProvider {
     StoreLocation.Postgres pg = postgres(location);
     PgSettings settings = PgDatabase.settings(pg);
     return inTransaction(
-        settings,
-        "reading the index's metadata",
-        c -> {
-          PgCatalog.requirePgvector(c, settings, false);
-          return PgCatalog.read(c, PgSchema.of(pg), pg);
-        });
+        settings, "reading the index's metadata", c -> PgCatalog.describe(c, settings));
   }
 
   @Override

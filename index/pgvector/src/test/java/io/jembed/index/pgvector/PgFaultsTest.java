@@ -18,6 +18,9 @@ import io.jembed.testing.TestServer;
 import io.jembed.testing.TestServers;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +33,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server that is down, hangs, is slow, or goes away in the middle of an ingest: each a clear
@@ -102,6 +106,55 @@ class PgFaultsTest {
                   .hasMessageContaining("did not answer within 1 s")
                   .hasMessageContaining("connect_timeout"));
     }
+  }
+
+  @Test
+  void theRealServerTakesThePasswordFileAndAWrongPasswordIsNeverShown(@TempDir Path tmp)
+      throws IOException {
+    StoreLocation.Postgres location = tables.location("t_any", "");
+    Path pass = tmp.resolve("pgpass");
+    Files.writeString(
+        pass,
+        "# another server first\nelsewhere:*:*:*:nope\n"
+            + server.host()
+            + ":"
+            + server.port()
+            + ":*:"
+            + server.user()
+            + ":"
+            + server.password().replace("\\", "\\\\")
+            + "\n");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+    PgSettings fromFile = PgSettings.of(location, Map.of("PGPASSFILE", pass.toString()));
+    PgDatabase.open(fromFile).close(); // logged in with the file's password
+
+    String wrong = "not-the-password-" + System.nanoTime();
+    PgSettings bad = PgSettings.of(location, Map.of("PGPASSWORD", wrong));
+    assertThatThrownBy(() -> PgDatabase.open(bad))
+        .isInstanceOf(JembedException.class)
+        .hasMessageStartingWith(
+            "index at "
+                + location
+                + ": PostgreSQL at "
+                + bad.address()
+                + " refused user '"
+                + server.user()
+                + "'")
+        .hasMessageContaining("set PGPASSWORD, or add a line host:port:database:user:password")
+        .satisfies(e -> assertThat(stackText(e)).doesNotContain(wrong));
+
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
+    PgSettings ignored = PgSettings.of(location, Map.of("PGPASSFILE", pass.toString()));
+    assertThatThrownBy(() -> PgDatabase.open(ignored))
+        .hasMessageContaining("no password was found")
+        .hasMessageContaining("has group or world access and is ignored")
+        .satisfies(e -> assertThat(stackText(e)).doesNotContain(server.password()));
+  }
+
+  private static String stackText(Throwable e) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
   }
 
   @Test
