@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,7 +70,7 @@ public final class StoreBenchmark {
   private StoreBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = options(args);
+    Map<String, String> opts = IndexBenchmark.parse(args);
     POOL_LOG.setLevel(java.util.logging.Level.WARNING); // the pool's start and stop lines
     Path shared =
         Path.of(opts.getOrDefault("shared", System.getProperty("jembed.shared.dir", "../shared")));
@@ -399,23 +398,5 @@ public final class StoreBenchmark {
 
   private static double secs(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + args[i]);
-      }
-      String key = args[i].substring(2);
-      if (key.equals("keep")) {
-        opts.put(key, "true");
-      } else if (i + 1 < args.length) {
-        opts.put(key, args[++i]);
-      } else {
-        throw new IllegalArgumentException("--" + key + " needs a value");
-      }
-    }
-    return opts;
   }
 }
