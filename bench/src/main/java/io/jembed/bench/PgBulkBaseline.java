@@ -91,9 +91,16 @@ final class PgBulkBaseline {
     }
   }
 
-  /** A plain JDBC connection to the location's database, the password from PGPASSWORD. */
+  /**
+   * A plain JDBC connection to the location's database, the password from PGPASSWORD, with the
+   * location's server {@code options} (so that both loads get the same maintenance_work_mem).
+   */
   static Connection connect(StoreLocation.Postgres location) throws SQLException {
     Properties p = new Properties();
+    String options = location.parameters().get("options");
+    if (options != null) {
+      p.setProperty("options", options);
+    }
     p.setProperty("user", location.effectiveUser(System.getenv()));
     String password = System.getenv("PGPASSWORD");
     if (password != null) {
