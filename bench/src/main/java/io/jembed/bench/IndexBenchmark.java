@@ -461,7 +461,8 @@ public final class IndexBenchmark {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** {@code --key value} pairs, and the flags {@code --keep} and {@code --reuse}. */
+  static Map<String, String> parse(String[] args) {
     Map<String, String> opts = new java.util.HashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {

@@ -90,7 +90,9 @@ final class IndexAdminCommands {
           "chunks        %d (%d deleted, not yet merged)%n",
           s.chunks(),
           s.deletedChunks());
-      out.printf(Locale.ROOT, "segments      %d%n", s.segments());
+      if (s.segments() > 0) { // a database has none
+        out.printf(Locale.ROOT, "segments      %d%n", s.segments());
+      }
       out.printf(Locale.ROOT, "size on disk  %s%n", bytes(s.bytesOnDisk()));
       s.bytesByPart().forEach((part, b) -> out.printf(Locale.ROOT, "  %-28s %s%n", part, bytes(b)));
       if (!m.fields().isEmpty()) {

@@ -163,6 +163,7 @@ public final class JembedCli implements Runnable {
   static final class Logging {
     // held strongly: java.util.logging forgets the level of loggers nobody references
     private static final Logger DJL = Logger.getLogger("ai.djl");
+    private static final Logger POOL = Logger.getLogger("com.zaxxer.hikari");
 
     private Logging() {}
 
@@ -182,6 +183,8 @@ public final class JembedCli implements Runnable {
       root.addHandler(handler);
       // DJL's CUDA probe warns on every CPU-only machine: noise unless debugging
       DJL.setLevel(verbose ? Level.FINE : Level.SEVERE);
+      // the PostgreSQL pool logs a failure with its stack trace; jembed's one-line error says it
+      POOL.setLevel(verbose ? Level.FINE : Level.OFF);
     }
   }
 }

@@ -1,0 +1,402 @@
+package io.jembed.bench;
+
+import io.jembed.EmbeddingModel;
+import io.jembed.EncodeOptions;
+import io.jembed.index.Document;
+import io.jembed.index.IndexOptions;
+import io.jembed.index.Quantization;
+import io.jembed.index.SearchHit;
+import io.jembed.index.SearchMode;
+import io.jembed.index.SearchRequest;
+import io.jembed.index.StoreLocation;
+import io.jembed.index.VectorStore;
+import io.jembed.index.VectorStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The vector stores side by side, in one run on the same documents: for each store location (a
+ * folder for the embedded Lucene index, {@code postgresql://...}, {@code opensearch://...} when
+ * that module is on the class path), the ingest rate with pre-computed vectors and with embedding
+ * included, query latency (p50, p99) for vector, keyword and hybrid search, recall@10 of vector
+ * search against exact search, and the size; for PostgreSQL also the database's own bulk rate on
+ * the same rows ({@link PgBulkBaseline}); and the same ingest through LangChain4j's own pgvector
+ * store ({@code --langchain4j postgresql://...}).
+ *
+ * <p>Documents are {@link IndexBenchmark}'s generated sentences (STS sentence halves spliced) with
+ * their embeddings, cached in the work folder; the last {@code --queries} are held out as queries
+ * (their vectors for vector search, their texts for keyword search, both for hybrid). Each store
+ * takes all documents in batches of 1000 and commits once: the bulk path.
+ *
+ * <pre>
+ * java -Xmx8g -cp ... io.jembed.bench.StoreBenchmark --size 100000 \
+ *     --stores target/store-bench/lucene,postgresql://jembed@127.0.0.1:5432/jembed?table=bench \
+ *     --langchain4j 'postgresql://jembed@127.0.0.1:5432/jembed?table=bench_lc4j'
+ * </pre>
+ *
+ * Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents for
+ * the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors in
+ * every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
+ * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --shared
+ * folder (../shared).
+ */
+public final class StoreBenchmark {
+  private static final int K = 10;
+  private static final int BATCH = 1000;
+
+  /** One store's figures, for the summary table. */
+  private record Row(
+      String store,
+      double ingestDocsPerSec,
+      double embedIngestDocsPerSec,
+      double[] vector,
+      double recall,
+      double[] keyword,
+      double[] hybrid,
+      long bytes,
+      String note) {}
+
+  // held strongly: java.util.logging forgets the level of loggers nobody references
+  private static final java.util.logging.Logger POOL_LOG =
+      java.util.logging.Logger.getLogger("com.zaxxer.hikari");
+
+  private StoreBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = IndexBenchmark.parse(args);
+    POOL_LOG.setLevel(java.util.logging.Level.WARNING); // the pool's start and stop lines
+    Path shared =
+        Path.of(opts.getOrDefault("shared", System.getProperty("jembed.shared.dir", "../shared")));
+    Path work = Path.of(opts.getOrDefault("dir", "target/store-bench"));
+    Files.createDirectories(work);
+    int size = Integer.parseInt(opts.getOrDefault("size", "100000"));
+    int queries = Integer.parseInt(opts.getOrDefault("queries", "500"));
+    int embedDocs = Integer.parseInt(opts.getOrDefault("embed", "2000"));
+    int candidates = Integer.parseInt(opts.getOrDefault("candidates", "100"));
+    Quantization quantization = Quantization.parse(opts.getOrDefault("quantization", "none"));
+    String textModel = opts.getOrDefault("text-model", "all-MiniLM-L6-v2-int8");
+    if (!opts.containsKey("stores")) {
+      throw new IllegalArgumentException("--stores needs a comma-separated list of locations");
+    }
+    List<StoreLocation> stores =
+        Arrays.stream(opts.get("stores").split(",")).map(StoreLocation::parse).toList();
+
+    List<String> texts =
+        IndexBenchmark.splicedSentences(
+            IndexBenchmark.stsSentences(shared.resolve("data")), size + queries, 42);
+    long t0 = System.nanoTime();
+    float[][] all = IndexBenchmark.embedCached(texts, textModel, work);
+    float[][] data = Arrays.copyOfRange(all, 0, size);
+    float[][] queryVectors = Arrays.copyOfRange(all, size, size + queries);
+    List<String> queryTexts = texts.subList(size, size + queries);
+    int[][] truth = IndexBenchmark.exactTopK(data, queryVectors, K);
+    System.out.printf(
+        Locale.ROOT,
+        "%,d documents and %d queries (generated sentences, %s vectors), exact top-%d ready in"
+            + " %.0f s%n",
+        size,
+        queries,
+        textModel,
+        K,
+        secs(t0));
+    IndexOptions options = IndexOptions.builder().quantization(quantization).build();
+
+    List<Row> rows = new ArrayList<>();
+    for (StoreLocation location : stores) {
+      rows.add(
+          measure(
+              location,
+              options,
+              texts,
+              data,
+              queryVectors,
+              queryTexts,
+              truth,
+              candidates,
+              embedDocs,
+              textModel,
+              work,
+              opts.containsKey("keep")));
+    }
+    if (opts.containsKey("langchain4j")) {
+      rows.add(
+          langChain4j(
+              (StoreLocation.Postgres) StoreLocation.parse(opts.get("langchain4j")),
+              texts.subList(0, size),
+              data,
+              embedDocs));
+    }
+    printTable(rows, size, queries, embedDocs, quantization, candidates);
+  }
+
+  private static Row measure(
+      StoreLocation location,
+      IndexOptions options,
+      List<String> texts,
+      float[][] data,
+      float[][] queryVectors,
+      List<String> queryTexts,
+      int[][] truth,
+      int candidates,
+      int embedDocs,
+      String textModel,
+      Path work,
+      boolean keep)
+      throws Exception {
+    String name = location.scheme();
+    System.out.printf(Locale.ROOT, "%n== %s (%s)%n", name, location);
+    VectorStores.provider(location).drop(location);
+    double ingest;
+    long bytes;
+    double recall;
+    double[] vector = new double[2];
+    double[] keyword = new double[2];
+    double[] hybrid = new double[2];
+    try (EmbeddingModel model = new VectorOnlyModel(data[0].length);
+        VectorStore store = VectorStores.create(location, model, options)) {
+      long t = System.nanoTime();
+      List<Document> batch = new ArrayList<>(BATCH);
+      for (int i = 0; i < data.length; i++) {
+        batch.add(
+            Document.builder("d" + i)
+                .text(texts.get(i))
+                .vector(data[i])
+                .metadata("group", "g" + (i % 10))
+                .metadata("n", i)
+                .build());
+        if (batch.size() == BATCH) {
+          store.upsert(batch);
+          batch.clear();
+        }
+      }
+      store.upsert(batch);
+      store.commit();
+      ingest = secs(t);
+      bytes = store.stats().bytesOnDisk();
+      System.out.printf(
+          Locale.ROOT,
+          "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (commit and index build"
+              + " included); %.0f MB%n",
+          data.length,
+          ingest,
+          data.length / ingest,
+          bytes / 1e6);
+      warmUp(store, queryVectors, queryTexts, candidates);
+      recall =
+          latencies(store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector);
+      latencies(store, queryVectors, queryTexts, truth, SearchMode.KEYWORD, candidates, keyword);
+      latencies(store, queryVectors, queryTexts, truth, SearchMode.HYBRID, candidates, hybrid);
+      System.out.printf(
+          Locale.ROOT,
+          "vector  p50 %.2f ms  p99 %.2f ms  recall@10 %.3f%nkeyword p50 %.2f ms  p99 %.2f ms%n"
+              + "hybrid  p50 %.2f ms  p99 %.2f ms%n",
+          vector[0],
+          vector[1],
+          recall,
+          keyword[0],
+          keyword[1],
+          hybrid[0],
+          hybrid[1]);
+    }
+    String note = "";
+    if (location instanceof StoreLocation.Postgres pg) {
+      double[] own = PgBulkBaseline.measure(pg, work);
+      double total = own[0] + own[1];
+      note =
+          String.format(
+              Locale.ROOT,
+              "PostgreSQL's own bulk rate on the same rows (binary COPY %.1f s + index build %.1f s):"
+                  + " %,.0f docs/s; jembed reaches %.0f%% of it",
+              own[0],
+              own[1],
+              data.length / total,
+              100 * total / ingest);
+      System.out.println(note);
+    }
+    if (!keep) {
+      VectorStores.provider(location).drop(location);
+    }
+    double embedRate =
+        embedDocs > 0 ? embeddedIngest(location, options, texts, embedDocs, textModel) : 0;
+    return new Row(
+        name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, bytes, note);
+  }
+
+  /** Documents/s of create + add (chunk, embed, write) + commit with the real model. */
+  private static double embeddedIngest(
+      StoreLocation location, IndexOptions options, List<String> texts, int n, String textModel) {
+    StoreLocation target = location.sibling("embed");
+    VectorStores.provider(target).drop(target);
+    try (EmbeddingModel model = EmbeddingModel.load(textModel)) {
+      model.encodeDocument(texts.subList(0, Math.min(64, n)), EncodeOptions.defaults()); // warm up
+      long t = System.nanoTime();
+      try (VectorStore store = VectorStores.create(target, model, options)) {
+        for (int i = 0; i < n; i += 64) {
+          List<Document> batch = new ArrayList<>(64);
+          for (int j = i; j < Math.min(n, i + 64); j++) {
+            batch.add(
+                Document.builder("d" + j)
+                    .text(texts.get(j))
+                    .metadata("group", "g" + (j % 10))
+                    .build());
+          }
+          store.upsert(batch);
+        }
+        store.commit();
+      }
+      double s = secs(t);
+      System.out.printf(
+          Locale.ROOT,
+          "ingest, embedding included (%s): %,d documents in %.1f s = %,.0f docs/s%n",
+          textModel,
+          n,
+          s,
+          n / s);
+      return n / s;
+    } finally {
+      VectorStores.provider(target).drop(target);
+    }
+  }
+
+  private static Row langChain4j(
+      StoreLocation.Postgres location, List<String> texts, float[][] data, int embedDocs)
+      throws Exception {
+    System.out.printf(Locale.ROOT, "%n== LangChain4j PgVectorEmbeddingStore (%s)%n", location);
+    double s = LangChain4jPgVectorIngest.withVectors(location, texts, data, BATCH);
+    System.out.printf(
+        Locale.ROOT,
+        "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (no vector index)%n",
+        texts.size(),
+        s,
+        texts.size() / s);
+    double embedRate = 0;
+    if (embedDocs > 0) {
+      double e = LangChain4jPgVectorIngest.withEmbedding(location, texts.subList(0, embedDocs), 64);
+      embedRate = embedDocs / e;
+      System.out.printf(
+          Locale.ROOT,
+          "ingest, embedding included (its all-MiniLM-L6-v2 quantized): %,d documents in %.1f s ="
+              + " %,.0f docs/s%n",
+          embedDocs,
+          e,
+          embedRate);
+    }
+    LangChain4jPgVectorIngest.drop(location);
+    return new Row(
+        "LangChain4j pgvector",
+        texts.size() / s,
+        embedRate,
+        null,
+        Double.NaN,
+        null,
+        null,
+        -1,
+        "no vector index (its default); no keyword or hybrid search measured");
+  }
+
+  // ----------------------------------------------------------------------------------- queries
+
+  private static SearchRequest request(
+      SearchMode mode, float[] vector, String text, int candidates) {
+    SearchRequest.Builder b = SearchRequest.builder().mode(mode).k(K).numCandidates(candidates);
+    if (mode != SearchMode.KEYWORD) {
+      b.vector(vector);
+    }
+    if (mode != SearchMode.VECTOR) {
+      b.query(text);
+    }
+    return b.build();
+  }
+
+  private static void warmUp(
+      VectorStore store, float[][] vectors, List<String> texts, int candidates) {
+    for (SearchMode mode : SearchMode.values()) {
+      for (int i = 0; i < Math.min(100, vectors.length); i++) {
+        store.search(request(mode, vectors[i], texts.get(i), candidates));
+      }
+    }
+  }
+
+  /** Fills {p50, p99} in ms; returns recall@10 against the exact top 10 (vector mode). */
+  private static double latencies(
+      VectorStore store,
+      float[][] vectors,
+      List<String> texts,
+      int[][] truth,
+      SearchMode mode,
+      int candidates,
+      double[] percentiles) {
+    long[] nanos = new long[vectors.length];
+    double recall = 0;
+    for (int i = 0; i < vectors.length; i++) {
+      long t = System.nanoTime();
+      List<SearchHit> hits = store.search(request(mode, vectors[i], texts.get(i), candidates));
+      nanos[i] = System.nanoTime() - t;
+      Set<String> expected = new HashSet<>();
+      for (int d : truth[i]) {
+        expected.add("d" + d);
+      }
+      recall += hits.stream().filter(h -> expected.contains(h.id())).count() / (double) K;
+    }
+    Arrays.sort(nanos);
+    percentiles[0] = nanos[nanos.length / 2] / 1e6;
+    percentiles[1] = nanos[(int) Math.min(nanos.length - 1, Math.round(nanos.length * 0.99))] / 1e6;
+    return recall / vectors.length;
+  }
+
+  // ------------------------------------------------------------------------------------ report
+
+  private static void printTable(
+      List<Row> rows, int size, int queries, int embedDocs, Quantization q, int candidates) {
+    System.out.printf(
+        Locale.ROOT,
+        "%n%,d documents, %d queries, k = %d, %d candidates, quantization %s, HNSW M=16 beam 100;"
+            + " embedding included: %,d documents%n%n",
+        size,
+        queries,
+        K,
+        candidates,
+        q.externalName(),
+        embedDocs);
+    System.out.println(
+        "| store | ingest, vectors given (docs/s) | ingest, embedding included (docs/s) | vector"
+            + " p50 / p99 (ms) | recall@10 | keyword p50 / p99 (ms) | hybrid p50 / p99 (ms) |"
+            + " size (MB) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (Row r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f | %s | %s | %s | %s | %s | %s |%n",
+          r.store(),
+          r.ingestDocsPerSec(),
+          r.embedIngestDocsPerSec() > 0
+              ? String.format(Locale.ROOT, "%,.0f", r.embedIngestDocsPerSec())
+              : "-",
+          ms(r.vector()),
+          Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.3f", r.recall()),
+          ms(r.keyword()),
+          ms(r.hybrid()),
+          r.bytes() < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", r.bytes() / 1e6));
+    }
+    for (Row r : rows) {
+      if (!r.note().isEmpty()) {
+        System.out.println("- " + r.store() + ": " + r.note());
+      }
+    }
+  }
+
+  private static String ms(double[] p) {
+    return p == null ? "-" : String.format(Locale.ROOT, "%.2f / %.2f", p[0], p[1]);
+  }
+
+  private static double secs(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
