@@ -1,10 +1,7 @@
 package io.jembed.spark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jembed.JembedException;
 import io.jembed.ModelInfo;
 import io.jembed.Precision;
-import io.jembed.toolkit.io.ModelInfoJson;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +54,6 @@ import org.apache.spark.sql.types.StructType;
 public final class JembedEmbedder extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final System.Logger LOG = System.getLogger(JembedEmbedder.class.getName());
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String uid;
   private final Param<String> inputCol;
@@ -511,13 +507,9 @@ public final class JembedEmbedder extends Transformer implements DefaultParamsWr
     String json =
         JavaSparkContext.fromSparkContext(sc)
             .parallelize(List.of(0), 1)
-            .map(x -> ModelInfoJson.toJson(ExecutorModels.get(spec, metrics).info()).toString())
+            .map(x -> VectorColumns.toJson(ExecutorModels.get(spec, metrics).info()))
             .first();
-    try {
-      return ModelInfoJson.fromJson(JSON.readTree(json), "model " + spec.name());
-    } catch (java.io.IOException e) {
-      throw new JembedException("cannot read the model's identity: " + e.getMessage(), e);
-    }
+    return VectorColumns.fromJson(json, "model " + spec.name());
   }
 
   static Map<String, String> parseProperties(String list) {

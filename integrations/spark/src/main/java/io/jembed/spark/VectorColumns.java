@@ -8,7 +8,6 @@ import io.jembed.Precision;
 import io.jembed.toolkit.io.ModelInfoJson;
 import java.util.Arrays;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -40,7 +39,7 @@ public final class VectorColumns {
   static Metadata metadata(ModelInfo model, String modelName, Precision precision) {
     Metadata jembed =
         new MetadataBuilder()
-            .putMetadata("model", Metadata.fromJson(ModelInfoJson.toJson(model).toString()))
+            .putMetadata("model", Metadata.fromJson(toJson(model)))
             .putString("modelName", modelName)
             .putString("precision", precision.externalName())
             .build();
@@ -63,11 +62,22 @@ public final class VectorColumns {
   }
 
   static ModelInfo modelInfo(StructField field) {
-    Metadata entry = entry(field);
-    String where = "column '" + field.name() + "'";
+    return fromJson(entry(field).getMetadata("model").json(), "column '" + field.name() + "'");
+  }
+
+  /** A model as JSON text: how a model's identity travels to executors and back. */
+  static String toJson(ModelInfo model) {
+    return ModelInfoJson.toJson(model).toString();
+  }
+
+  static ModelInfo fromJson(String json, String where) {
     try {
-      return ModelInfoJson.fromJson(JSON.readTree(entry.getMetadata("model").json()), where);
-    } catch (JsonProcessingException | RuntimeException e) {
+      ModelInfo model = ModelInfoJson.fromJson(JSON.readTree(json), where);
+      if (model == null) {
+        throw new JembedException(where + " records no model");
+      }
+      return model;
+    } catch (JsonProcessingException e) {
       throw new JembedException(where + " carries an unreadable model: " + e.getMessage(), e);
     }
   }
@@ -87,15 +97,5 @@ public final class VectorColumns {
           "column '" + field.name() + "' records no model: it was not made by jembed");
     }
     return field.metadata().getMetadata(METADATA_KEY);
-  }
-
-  /** A vector as Spark stores it in a row of a column of {@link #dataType}. */
-  static Object value(float[] vector, byte[] quantized) {
-    return quantized != null ? quantized : vector;
-  }
-
-  static boolean isVectorType(DataType type) {
-    return type.equals(DataTypes.BinaryType)
-        || (type instanceof ArrayType a && a.elementType().equals(DataTypes.FloatType));
   }
 }
