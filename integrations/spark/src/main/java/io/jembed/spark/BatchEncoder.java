@@ -15,12 +15,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * Encodes one batch of a partition. Vectors come out float32 and are quantized here, on the whole
  * batch, as jembed's own encode does. A hosted model first waits for this executor's share of the
  * rate budget, and a batch the provider's client gave up on (429, 5xx, timeouts, after its own
- * retries) is sent again, only its missing rows, with a growing pause: a batch either comes back
- * whole or fails its task, which Spark then retries; no row is ever dropped.
+ * retries) is sent again, only its missing rows, after a pause that starts at the client's {@code
+ * initial-backoff-ms} and doubles: a batch either comes back whole or fails its task, which Spark
+ * then retries; no row is ever dropped. A batch the provider refuses as bad input (400, 413, 422)
+ * throws IllegalArgumentException, as a refused text does, so its rows are tried one by one.
  */
 final class BatchEncoder {
   private static final long FIRST_PAUSE_MS = 1_000;
   private static final long MAX_PAUSE_MS = 60_000;
+
+  /** The hosted client's own backoff setting, shared by this second layer of retries. */
+  private static final String INITIAL_BACKOFF_PROPERTY = "initial-backoff-ms";
 
   /** Vectors of one batch, in input order, and what encoding them counted. */
   record Encoded(float[][] vectors, byte[][] quantized, long tokens, int truncated) {}
@@ -30,6 +35,7 @@ final class BatchEncoder {
   private final EmbedMetrics metrics;
   private final boolean hosted;
   private final EncodeOptions options;
+  private final long firstPauseMillis;
 
   BatchEncoder(EmbeddingModel model, EmbedSettings settings, EmbedMetrics metrics, boolean hosted) {
     this.model = model;
@@ -37,6 +43,8 @@ final class BatchEncoder {
     this.metrics = metrics;
     this.hosted = hosted;
     this.options = settings.encodeOptions().toBuilder().precision(Precision.FLOAT32).build();
+    String backoff = settings.model().properties().get(INITIAL_BACKOFF_PROPERTY);
+    this.firstPauseMillis = backoff == null ? FIRST_PAUSE_MS : Math.max(1, Long.parseLong(backoff));
   }
 
   /**
@@ -73,7 +81,7 @@ final class BatchEncoder {
           vectors[pending.get(j)] = e.get(j);
         }
         tokens += e.totalTokens();
-        settings.budget().charge(model.id(), e.totalTokens() - estimate);
+        settings.budget().charge(settings.model(), e.totalTokens() - estimate);
         return finish(vectors, tokens, 0);
       } catch (HostedEmbeddingException e) {
         float[][] partial = e.partialVectors();
@@ -87,6 +95,10 @@ final class BatchEncoder {
         }
         pending = stillPending;
         tokens += e.totalTokens();
+        if (refusesInput(e.statusCode())) {
+          // the provider refused something in the batch: the caller tries its rows one by one
+          throw new IllegalArgumentException(e.getMessage(), e);
+        }
         if (!retryable(e.statusCode()) || attempt >= settings.maxAttempts()) {
           throw new JembedException(
               pending.size()
@@ -108,15 +120,16 @@ final class BatchEncoder {
 
   private void waitForBudget(long tokens) {
     try {
-      metrics.rateLimitWaitMillis.add(settings.budget().acquire(model.id(), tokens));
+      metrics.rateLimitWaitMillis.add(settings.budget().acquire(settings.model(), tokens));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new JembedException("interrupted while waiting for the rate budget", e);
     }
   }
 
-  private static void pause(int attempt) {
-    long base = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS << Math.min(attempt - 1, 16));
+  private void pause(int attempt) {
+    long first = firstPauseMillis;
+    long base = Math.min(MAX_PAUSE_MS, first << Math.min(attempt - 1, 16));
     long jittered = Math.round(base * (1 - 0.25 * ThreadLocalRandom.current().nextDouble()));
     try {
       Thread.sleep(jittered);
@@ -124,6 +137,11 @@ final class BatchEncoder {
       Thread.currentThread().interrupt();
       throw new JembedException("interrupted while waiting to retry", e);
     }
+  }
+
+  /** Bad request, too large, unprocessable: about the input, not the provider's state. */
+  private static boolean refusesInput(int status) {
+    return status == 400 || status == 413 || status == 422;
   }
 
   /** What the hosted client retries too: the provider may answer later. */

@@ -1,5 +1,7 @@
 package io.jembed.spark;
 
+import io.jembed.EmbeddingModel;
+import io.jembed.JembedException;
 import io.jembed.ModelInfo;
 import io.jembed.Precision;
 import java.util.Arrays;
@@ -402,7 +404,7 @@ public final class JembedEmbedder extends Transformer implements DefaultParamsWr
     EmbedSettings settings = settings(sc);
     EmbedMetrics metrics = EmbedMetrics.register(sc);
     ModelInfo vectors =
-        modelFromAnExecutor(sc, settings.model(), metrics).withOptions(settings.encodeOptions());
+        modelFromAnExecutor(sc, settings, metrics).withOptions(settings.encodeOptions());
     Metadata identity = VectorColumns.metadata(vectors, getModelName(), settings.precision());
     StructType schema = outputSchema(dataset.schema(), identity);
     if (!dataset.schema().apply(getInputCol()).dataType().equals(DataTypes.StringType)) {
@@ -501,15 +503,38 @@ public final class JembedEmbedder extends Transformer implements DefaultParamsWr
     return Math.max(1, sc.getExecutorMemoryStatus().size() - 1); // less the driver
   }
 
-  /** Loads the model on one executor (where it stays for the tasks) and returns what it is. */
+  /**
+   * Loads the model on one executor (where it stays for the tasks) and returns what it is. An empty
+   * encode there checks the options (a prompt name the model lacks) before any row is read.
+   */
   private static ModelInfo modelFromAnExecutor(
-      SparkContext sc, ModelSpec spec, EmbedMetrics metrics) {
-    String json =
-        JavaSparkContext.fromSparkContext(sc)
-            .parallelize(List.of(0), 1)
-            .map(x -> VectorColumns.toJson(ExecutorModels.get(spec, metrics).info()))
-            .first();
-    return VectorColumns.fromJson(json, "model " + spec.name());
+      SparkContext sc, EmbedSettings settings, EmbedMetrics metrics) {
+    String json;
+    try {
+      json =
+          JavaSparkContext.fromSparkContext(sc)
+              .parallelize(List.of(0), 1)
+              .map(
+                  x -> {
+                    EmbeddingModel model = ExecutorModels.get(settings.model(), metrics);
+                    model.encode(List.of(), settings.encodeOptions());
+                    return VectorColumns.toJson(model.info());
+                  })
+              .first();
+    } catch (Exception e) { // SparkException is checked, yet undeclared by Scala
+      throw jembedCause(e);
+    }
+    return VectorColumns.fromJson(json, "model " + settings.model().name());
+  }
+
+  /** The model's own error behind Spark's job failure (an unknown model, a bad option), if any. */
+  private static RuntimeException jembedCause(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JembedException || t instanceof IllegalArgumentException) {
+        return (RuntimeException) t;
+      }
+    }
+    return e instanceof RuntimeException re ? re : new JembedException(e.getMessage(), e);
   }
 
   static Map<String, String> parseProperties(String list) {

@@ -104,15 +104,16 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     }
 
     private void encode(List<String> texts, List<Integer> textRows, Object[] out, String[] errors) {
+      BatchEncoder encoder = encoder(); // a model that fails to load fails the task
       try {
-        place(encoder().encode(texts), textRows, out);
+        place(encoder.encode(texts), textRows, out);
       } catch (IllegalArgumentException refused) {
         // one text the model refuses (an empty string for OpenAI) fails its whole call: find it
         // by encoding the batch's texts one by one, and keep the others
         for (int j = 0; j < texts.size(); j++) {
           int row = textRows.get(j);
           try {
-            place(encoder().encode(List.of(texts.get(j))), List.of(row), out);
+            place(encoder.encode(List.of(texts.get(j))), List.of(row), out);
           } catch (IllegalArgumentException e) {
             errors[row] = "the model refused the text: " + e.getMessage();
             malformed(row, errors[row]);

@@ -20,7 +20,7 @@ record RateBudget(long requestsPerMinute, long tokensPerMinute, int executors)
 
   private static final Map<Key, Limiters> LIMITERS = new ConcurrentHashMap<>();
 
-  private record Key(String model, RateBudget budget) {}
+  private record Key(ModelSpec model, RateBudget budget) {}
 
   private record Limiters(RateLimiter requests, RateLimiter tokens) {}
 
@@ -41,7 +41,7 @@ record RateBudget(long requestsPerMinute, long tokensPerMinute, int executors)
    * Waits until this executor's share allows one request of about {@code tokens} tokens to {@code
    * model}; returns the milliseconds waited.
    */
-  long acquire(String model, long tokens) throws InterruptedException {
+  long acquire(ModelSpec model, long tokens) throws InterruptedException {
     if (!limited()) {
       return 0;
     }
@@ -61,22 +61,22 @@ record RateBudget(long requestsPerMinute, long tokensPerMinute, int executors)
   }
 
   /** Charges tokens the provider counted beyond the estimate: later requests wait for them. */
-  void charge(String model, long extraTokens) {
+  void charge(ModelSpec model, long extraTokens) {
     if (extraTokens > 0 && tokensPerMinute > 0) {
       limiters(model).tokens().reserve(extraTokens, System.nanoTime());
     }
   }
 
-  private Limiters limiters(String model) {
+  private Limiters limiters(ModelSpec model) {
     return LIMITERS.computeIfAbsent(
         new Key(model, this),
-        k ->
-            new Limiters(
-                requestsPerMinute > 0
-                    ? new RateLimiter((double) requestsPerMinute / executors)
-                    : null,
-                tokensPerMinute > 0
-                    ? new RateLimiter((double) tokensPerMinute / executors)
-                    : null));
+        k -> new Limiters(limiter(requestsPerMinute), limiter(tokensPerMinute)));
+  }
+
+  /** This executor's share of a per-minute limit, or null for none. */
+  private RateLimiter limiter(long perMinute) {
+    return perMinute > 0
+        ? new RateLimiter((double) perMinute / executors, System.nanoTime())
+        : null;
   }
 }

@@ -1,39 +1,40 @@
 package io.jembed.spark;
 
 /**
- * Hands out permits at a steady rate with a burst of one second's worth, like a token bucket. A
- * request larger than the burst is granted once the bucket is full and makes the following callers
- * wait for the debt: the rate holds over any stretch of time, whatever the request sizes.
+ * Grants permits so that no minute ever sees more than {@code permitsPerMinute}: a bucket holding
+ * at most one second's worth (the burst), refilled at the rest of the minute's budget. A caller
+ * waits until its whole request is paid for, so a request larger than the burst is granted too,
+ * only later, and the limit holds over any window of time, whatever the request sizes.
  */
 final class RateLimiter {
   private final double permitsPerNano;
   private final double maxStored;
   private double stored;
-  private long nextFree;
+  private long paidUntil;
 
-  /** {@code permitsPerMinute} spread evenly; the bucket starts full. */
-  RateLimiter(double permitsPerMinute) {
+  /** The bucket starts full. */
+  RateLimiter(double permitsPerMinute, long now) {
     if (!(permitsPerMinute > 0)) {
       throw new IllegalArgumentException("a rate must be positive, got " + permitsPerMinute);
     }
-    this.permitsPerNano = permitsPerMinute / 60e9;
-    this.maxStored = Math.max(1, permitsPerMinute / 60);
+    this.maxStored = permitsPerMinute / 60;
+    this.permitsPerNano = (permitsPerMinute - maxStored) / 60e9;
     this.stored = maxStored;
-    this.nextFree = System.nanoTime();
+    this.paidUntil = now;
   }
 
   /**
-   * Reserves {@code permits}; returns how many nanoseconds the caller must wait before using them.
+   * Takes {@code permits} at time {@code now} (nanoseconds); returns how long the caller must wait
+   * before it uses them.
    */
   synchronized long reserve(double permits, long now) {
-    if (now > nextFree) {
-      stored = Math.min(maxStored, stored + (now - nextFree) * permitsPerNano);
-      nextFree = now;
+    if (now > paidUntil) {
+      stored = Math.min(maxStored, stored + (now - paidUntil) * permitsPerNano);
+      paidUntil = now;
     }
-    long wait = nextFree - now;
     double fromStored = Math.min(permits, stored);
     stored -= fromStored;
-    nextFree += (long) Math.ceil((permits - fromStored) / permitsPerNano);
-    return wait;
+    paidUntil += (long) Math.ceil((permits - fromStored) / permitsPerNano);
+    return paidUntil - now;
   }
 }
