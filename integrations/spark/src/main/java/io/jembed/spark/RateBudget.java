@@ -75,8 +75,6 @@ record RateBudget(long requestsPerMinute, long tokensPerMinute, int executors)
 
   /** This executor's share of a per-minute limit, or null for none. */
   private RateLimiter limiter(long perMinute) {
-    return perMinute > 0
-        ? new RateLimiter((double) perMinute / executors, System.nanoTime())
-        : null;
+    return perMinute > 0 ? new RateLimiter((double) perMinute / executors) : null;
   }
 }
