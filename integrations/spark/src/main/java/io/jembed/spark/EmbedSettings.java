@@ -31,6 +31,7 @@ record EmbedSettings(
     RateBudget budget,
     int maxAttempts)
     implements Serializable {
+  static final int LOCAL_ROWS_PER_CALL = 1024;
 
   EmbedSettings {
     Objects.requireNonNull(model, "model");
@@ -42,6 +43,17 @@ record EmbedSettings(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
     }
+  }
+
+  /**
+   * Rows a task hands to one encode call. A hosted batch is one request (what the rate budget
+   * counts); a local model gets longer runs, which it sorts by length (less padding) and spreads
+   * over its workers.
+   */
+  int rowsPerCall(boolean hosted) {
+    return hosted
+        ? batchSize
+        : Math.max(batchSize, Integer.getInteger("jembed.spark.rowsPerCall", LOCAL_ROWS_PER_CALL));
   }
 
   /** The options of each encode call. */

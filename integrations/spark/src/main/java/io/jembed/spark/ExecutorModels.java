@@ -11,9 +11,9 @@ import org.apache.spark.SparkEnv;
 
 /**
  * The models of this JVM: each is loaded once, by the first task that needs it, and then shared by
- * every task of the executor (and, in local mode, by the driver) until the JVM exits. A model is
- * thread-safe and uses all the executor's cores itself, so tasks running at once share its workers
- * instead of each loading a copy.
+ * every task of the executor (and, in local mode, by the driver) until the JVM exits. A local model
+ * is thread-safe and runs on as many threads as the executor has cores, so tasks running at once
+ * share its workers instead of each loading a copy.
  */
 final class ExecutorModels {
   private static final System.Logger LOG = System.getLogger(ExecutorModels.class.getName());
@@ -25,7 +25,8 @@ final class ExecutorModels {
 
   /** The loaded model for {@code spec}; loads it now if no task of this JVM has. */
   static EmbeddingModel get(ModelSpec spec, EmbedMetrics metrics) {
-    return MODELS.computeIfAbsent(spec, k -> new Slot()).get(spec, metrics);
+    ModelSpec sized = spec.forExecutor(executorCores());
+    return MODELS.computeIfAbsent(sized, k -> new Slot()).get(sized, metrics);
   }
 
   /** One model, loaded under the slot's lock so that concurrent tasks wait for one load. */
@@ -55,7 +56,7 @@ final class ExecutorModels {
   private static EmbeddingModel load(ModelSpec spec) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return EmbeddingModel.load(spec.name(), spec.loadOptions(executorCores()));
+        return EmbeddingModel.load(spec.name(), spec.loadOptions());
       } catch (RuntimeException e) {
         if (attempt == LOAD_ATTEMPTS || !causedByIo(e)) {
           throw e;

@@ -33,6 +33,15 @@ record ModelSpec(String name, String baseUrl, Integer threads, Map<String, Strin
     properties = Map.copyOf(new TreeMap<>(Objects.requireNonNull(properties, "properties")));
   }
 
+  /**
+   * This spec as an executor with {@code cores} task slots loads it: a local model without a thread
+   * count gets one per core, so sessions of another size (local[1], then local[2]) in one JVM do
+   * not share a model sized for the other.
+   */
+  ModelSpec forExecutor(int cores) {
+    return threads != null || hosted() ? this : new ModelSpec(name, baseUrl, cores, properties);
+  }
+
   /** Whether a hosted provider on the class path answers to this name's scheme. */
   boolean hosted() {
     int colon = name.indexOf(':');
@@ -49,14 +58,12 @@ record ModelSpec(String name, String baseUrl, Integer threads, Map<String, Strin
   }
 
   /**
-   * How to load the model on an executor with {@code cores} task slots. A local model runs on as
-   * many threads as the executor has cores, since its tasks share it; its latency session (for
-   * repeated single queries) is off: a Spark job only ever encodes batches.
+   * How to load the model. A local model's latency session (for repeated single queries) is off: a
+   * Spark job only ever encodes batches.
    */
-  LoadOptions loadOptions(int cores) {
-    LoadOptions.Builder b = LoadOptions.builder().baseUrl(baseUrl);
+  LoadOptions loadOptions() {
+    LoadOptions.Builder b = LoadOptions.builder().baseUrl(baseUrl).threads(threads);
     if (!hosted()) {
-      b.threads(threads != null ? threads : cores);
       b.property("latencySession", "false");
     }
     properties.forEach(b::property);

@@ -48,6 +48,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
   private final class Rows implements Iterator<Row> {
     private final Iterator<Row> input;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
+    private final boolean hosted = settings.model().hosted();
     private BatchEncoder encoder;
     private long position;
 
@@ -72,8 +73,9 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     }
 
     private void embedNextBatch() {
-      List<Row> rows = new ArrayList<>(settings.batchSize());
-      while (rows.size() < settings.batchSize() && input.hasNext()) {
+      int size = settings.rowsPerCall(hosted);
+      List<Row> rows = new ArrayList<>(size);
+      while (rows.size() < size && input.hasNext()) {
         rows.add(input.next());
       }
       Object[] vectors = new Object[rows.size()];
@@ -151,7 +153,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     private BatchEncoder encoder() {
       if (encoder == null) {
         EmbeddingModel model = ExecutorModels.get(settings.model(), metrics);
-        encoder = new BatchEncoder(model, settings, metrics, settings.model().hosted());
+        encoder = new BatchEncoder(model, settings, metrics, hosted);
       }
       return encoder;
     }
