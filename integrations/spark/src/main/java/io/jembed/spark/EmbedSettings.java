@@ -31,6 +31,7 @@ record EmbedSettings(
     RateBudget budget,
     int maxAttempts)
     implements Serializable {
+  /** Measured in local[2] (docs/benchmarks.md): 1,024 rows per call keep 1.00 of encode's rate, 32 rows 0.58. */
   static final int LOCAL_ROWS_PER_CALL = 1024;
 
   EmbedSettings {
@@ -51,9 +52,7 @@ record EmbedSettings(
    * over its workers.
    */
   int rowsPerCall(boolean hosted) {
-    return hosted
-        ? batchSize
-        : Math.max(batchSize, Integer.getInteger("jembed.spark.rowsPerCall", LOCAL_ROWS_PER_CALL));
+    return hosted ? batchSize : Math.max(batchSize, LOCAL_ROWS_PER_CALL);
   }
 
   /** The options of each encode call. */
