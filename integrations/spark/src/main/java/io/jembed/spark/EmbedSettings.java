@@ -31,7 +31,10 @@ record EmbedSettings(
     RateBudget budget,
     int maxAttempts)
     implements Serializable {
-  /** Measured in local[2] (docs/benchmarks.md): 1,024 rows per call keep 1.00 of encode's rate, 32 rows 0.58. */
+  /**
+   * Measured in local[2] (docs/benchmarks.md): 1,024 rows per call keep 1.00 of encode's rate, 32
+   * rows 0.58.
+   */
   static final int LOCAL_ROWS_PER_CALL = 1024;
 
   EmbedSettings {
