@@ -166,7 +166,9 @@ public final class EmbedJob implements Callable<Integer> {
     if (SparkSession.getDefaultSession().isDefined()) {
       SparkSession.getDefaultSession().get().stop();
     }
-    System.exit(code);
+    if (code != 0) {
+      System.exit(code); // a normal return is success, also for spark-submit in cluster mode
+    }
   }
 
   /** Runs the job in this JVM's Spark session (made if none is active); returns the exit code. */
@@ -298,7 +300,7 @@ public final class EmbedJob implements Callable<Integer> {
       return false;
     }
     String mode = storeWrites == null ? "" : storeWrites.toLowerCase(Locale.ROOT);
-    boolean folder = StoreLocation.isLocalFolder(store);
+    boolean folder = StoreOutput.isLocalFolder(store);
     return switch (mode) {
       case "" -> !folder;
       case "driver" -> false;
@@ -320,7 +322,7 @@ public final class EmbedJob implements Callable<Integer> {
     SparkSession spark = b.getOrCreate();
     if (store != null
         && storeFromExecutors()
-        && StoreLocation.isLocalFolder(store)
+        && StoreOutput.isLocalFolder(store)
         && !spark.sparkContext().isLocal()) {
       throw new UsageError(
           "a Lucene folder takes one writer: write it from the driver (--store-writes driver),"

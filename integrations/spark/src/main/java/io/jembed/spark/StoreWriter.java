@@ -55,7 +55,7 @@ final class StoreWriter {
   Written fromDriver(Dataset<Row> embedded) {
     Columns columns = Columns.of(embedded, vectorColumn);
     long[] counts = new long[2];
-    try (VectorStore store = StoreLocation.open(location, identity(), modelName)) {
+    try (VectorStore store = StoreOutput.open(location, identity(), modelName)) {
       upsertAll(store, embedded.toLocalIterator(), columns, counts);
       store.commit();
     }
@@ -182,7 +182,7 @@ final class StoreWriter {
           try {
             shared =
                 new Shared(
-                    StoreLocation.open(
+                    StoreOutput.open(
                         location, new VectorsOnlyModel(model, modelName), modelName));
           } catch (RuntimeException e) {
             throw new JembedException(

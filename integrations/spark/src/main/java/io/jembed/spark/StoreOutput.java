@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * ({@code postgresql://...}, {@code https://...}) is refused with a clear message until that
  * store's module is on the class path.
  */
-final class StoreLocation {
-  private StoreLocation() {}
+final class StoreOutput {
+  private StoreOutput() {}
 
   /**
    * Opens (or creates) the store at {@code location} for vectors of {@code model}, which reopens by
