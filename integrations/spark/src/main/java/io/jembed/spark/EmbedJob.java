@@ -263,7 +263,7 @@ public final class EmbedJob implements Callable<Integer> {
     if (written != null) {
       out.printf(
           Locale.ROOT,
-          "stored: %,d documents in %s (%s), %,d rows without a vector skipped%n",
+          "stored: %,d documents in %s (%s); rows without a vector, skipped: %,d%n",
           written.documents(),
           store,
           storeFromExecutors ? "from the executors" : "from the driver",

@@ -182,8 +182,7 @@ final class StoreWriter {
           try {
             shared =
                 new Shared(
-                    StoreOutput.open(
-                        location, new VectorsOnlyModel(model, modelName), modelName));
+                    StoreOutput.open(location, new VectorsOnlyModel(model, modelName), modelName));
           } catch (RuntimeException e) {
             throw new JembedException(
                 "cannot open the store " + location + ": " + e.getMessage(), e);
