@@ -42,13 +42,18 @@ class StoreWriterTest extends LocalSpark {
         new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      rows.add(RowFactory.create("doc-" + i, "document " + i + " on topic " + (i % 13)));
+      rows.add(RowFactory.create("doc-" + i, text(i)));
     }
     return new JembedEmbedder()
         .setModelName(MODEL)
         .setOutputCol("vector")
         .setBatchSize(100)
         .transform(spark.createDataFrame(rows, schema).repartition(partitions));
+  }
+
+  /** Words of their own for each document, so that no two documents have close vectors. */
+  static String text(int i) {
+    return "alpha" + i + " beta" + (i * 7919 % 10007) + " gamma" + (i * 104729 % 10009);
   }
 
   /** Fails the first run of partition 1 at its 1,200th row, after two batches were upserted. */
@@ -101,14 +106,13 @@ class StoreWriterTest extends LocalSpark {
       store.forEachDocument(d -> assertThat(texts.put(d.id(), d.text())).isNull());
       assertThat(texts).hasSize(3000);
       for (int i : new int[] {0, 1199, 1500, 2999}) {
-        assertThat(texts.get("doc-" + i)).isEqualTo("document " + i + " on topic " + (i % 13));
+        assertThat(texts.get("doc-" + i)).isEqualTo(text(i));
       }
-      // each document holds its own text's vector: a search for that vector finds it
+      // each document holds its own text's vector: a search for that vector finds it first
       for (int i : new int[] {7, 1234, 2500}) {
-        String text = texts.get("doc-" + i);
         List<SearchHit> hits =
-            store.search(SearchRequest.builder().vector(REFERENCE.encode(text)).k(3).build());
-        assertThat(hits).extracting(SearchHit::id).contains("doc-" + i);
+            store.search(SearchRequest.builder().vector(REFERENCE.encode(text(i))).k(1).build());
+        assertThat(hits).extracting(SearchHit::id).containsExactly("doc-" + i);
       }
     }
   }
