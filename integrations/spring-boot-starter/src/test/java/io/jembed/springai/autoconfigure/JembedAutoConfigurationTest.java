@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jembed.springai.JembedEmbeddingModel;
 import io.jembed.springai.JembedVectorStore;
+import io.jembed.springai.autoconfigure.examples.DocsSearch;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,6 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * EmbeddingModel and VectorStore are autowired, documents added, a filtered similarity search
  * answered from the index on disk.
  */
+// closes the context (and the model) after the class, not in the JVM's shutdown hook
+@DirtiesContext
 @SpringBootTest(properties = {"jembed.model=all-MiniLM-L6-v2", "jembed.index.quantization=none"})
 class JembedAutoConfigurationTest {
   @TempDir static Path folder;
@@ -38,10 +43,12 @@ class JembedAutoConfigurationTest {
 
   @Configuration
   @EnableAutoConfiguration
+  @Import(DocsSearch.class)
   static class Application {}
 
   @Autowired EmbeddingModel embeddingModel;
   @Autowired VectorStore vectorStore;
+  @Autowired DocsSearch docsSearch;
 
   @Test
   void autowiresJembedsModelAndStoreAndSearchesWithAFilter() {
@@ -71,6 +78,10 @@ class JembedAutoConfigurationTest {
                 .build());
     assertThat(hits).extracting(Document::getId).containsExactly("nginx");
     assertThat(hits.get(0).getScore()).isBetween(0.3, 1.0);
+    // the README's snippet, through the same beans
+    assertThat(docsSearch.recentEnglish("a reverse proxy for my site"))
+        .extracting(Document::getId)
+        .containsExactly("nginx");
     assertThat(Files.exists(folder.resolve("index").resolve("jembed-index.json"))).isTrue();
   }
 
