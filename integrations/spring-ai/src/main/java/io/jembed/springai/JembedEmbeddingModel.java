@@ -75,7 +75,7 @@ public final class JembedEmbeddingModel extends AbstractEmbeddingModel implement
       }
       dimensions = options.getDimensions();
     }
-    return respond(request.getInstructions(), InputType.NONE, dimensions);
+    return respond(request.getInstructions(), dimensions);
   }
 
   @Override
@@ -86,9 +86,8 @@ public final class JembedEmbeddingModel extends AbstractEmbeddingModel implement
     return encoding.encode(List.of(document.getText()), InputType.DOCUMENT, null).get(0);
   }
 
-  /** Encodes texts for their role (query, document, none), as {@link #call} answers. */
-  EmbeddingResponse respond(List<String> texts, InputType role, Integer dimensions) {
-    Embeddings e = encoding.encode(texts, role, dimensions);
+  private EmbeddingResponse respond(List<String> texts, Integer dimensions) {
+    Embeddings e = encoding.encode(texts, InputType.NONE, dimensions);
     List<Embedding> results = new ArrayList<>(e.size());
     List<Integer> truncated = new ArrayList<>();
     for (int i = 0; i < e.size(); i++) {
