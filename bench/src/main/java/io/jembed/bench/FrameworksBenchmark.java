@@ -1,7 +1,9 @@
 package io.jembed.bench;
 
+import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import io.jembed.SimilarityFunction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,13 +14,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import org.springframework.ai.document.Document;
+import org.springframework.ai.embedding.BatchingStrategy;
+import org.springframework.ai.embedding.TokenCountBatchingStrategy;
 import org.springframework.ai.transformers.TransformersEmbeddingModel;
 
 /**
  * jembed inside LangChain4j and Spring AI against each framework's own in-process model, the same
  * all-MiniLM-L6-v2 files, same JVM, rounds interleaved: throughput on the STS-B test sentences
- * (each model's list call) and one short query at a time.
+ * (each model's list call, and Spring AI's batches as its vector stores send them), one short query
+ * at a time, and the vectors of passages longer than 128 tokens (cosine between each framework's
+ * vector and jembed's).
  *
  * <ul>
  *   <li>LangChain4j: {@code AllMiniLmL6V2EmbeddingModel} against {@code
@@ -26,11 +35,14 @@ import org.springframework.ai.transformers.TransformersEmbeddingModel;
  *   <li>Spring AI: {@code TransformersEmbeddingModel} (spring-ai-transformers), pointed at the ONNX
  *       file and tokenizer.json inside LangChain4j's model jar (extracted to a temporary folder;
  *       padding to the longest text and truncation at 256 tokens, as jembed), against {@code
- *       io.jembed.springai.JembedEmbeddingModel}, both through {@code embed(List)}.
+ *       io.jembed.springai.JembedEmbeddingModel}, both through {@code embed(List)}. It pools with
+ *       DJL's PyTorch engine, whose native library comes from the bench module's Maven dependencies
+ *       (DJL is kept offline: it never downloads it).
  * </ul>
  *
  * <pre>
- * java -cp "$BENCH" io.jembed.bench.FrameworksBenchmark [--rounds N] [--queries N] [--shared DIR]
+ * java -cp "$BENCH" io.jembed.bench.FrameworksBenchmark [--rounds N] [--queries N] [--passages N]
+ *     [--shared DIR]
  * </pre>
  */
 public final class FrameworksBenchmark {
@@ -39,17 +51,22 @@ public final class FrameworksBenchmark {
   public static void main(String[] args) throws Exception {
     int rounds = 3;
     int queries = 500;
+    int passages = 5;
     Path shared = StsSentences.defaultSharedDir();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--queries" -> queries = Integer.parseInt(args[++i]);
+        case "--passages" -> passages = Integer.parseInt(args[++i]);
         case "--shared" -> shared = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true"); // PyTorch's native library is on the class path
+    }
     List<String> sentences = StsSentences.testSentences(shared);
-    List<TextSegment> segments = sentences.stream().map(TextSegment::from).toList();
+    List<TextSegment> segments = segments(sentences);
     System.out.printf(
         Locale.ROOT,
         "# all-MiniLM-L6-v2 float32: %d sentences (STS-B test), %d rounds, %d queries, %d cores%n",
@@ -85,6 +102,30 @@ public final class FrameworksBenchmark {
           () -> jembedS.embed(sentences),
           spring::embed,
           jembedS::embed);
+      // as Spring AI's vector stores call the model when documents are added
+      List<Document> documents = sentences.stream().map(Document::new).toList();
+      BatchingStrategy batching = new TokenCountBatchingStrategy();
+      compare(
+          "Spring AI (vector store batches)",
+          rounds,
+          0,
+          sentences.size(),
+          () -> spring.embed(documents, null, batching),
+          () -> jembedS.embed(documents, null, batching),
+          null,
+          null);
+      List<String> longTexts =
+          StsSentences.longPassages(
+              sentences, jembedL.jembedModel()::countTokens, passages, 170, 200);
+      longPassages(
+          longTexts,
+          jembedL.jembedModel()::countTokens,
+          embeddings(jembedL.embedAll(segments(longTexts)).content()),
+          Map.of(
+              "LangChain4j",
+              embeddings(lc4j.embedAll(segments(longTexts)).content()),
+              "Spring AI",
+              spring.embed(longTexts)));
     } finally {
       try (var stream = Files.list(files)) {
         for (Path p : stream.toList()) {
@@ -108,6 +149,42 @@ public final class FrameworksBenchmark {
     return model;
   }
 
+  /**
+   * Cosine between each framework's vector and jembed's for passages longer than LangChain4j's
+   * tokenizer file reads (128 tokens) and shorter than all-MiniLM-L6-v2's max_seq_length (256),
+   * which jembed reads whole as sentence-transformers does.
+   */
+  private static void longPassages(
+      List<String> passages,
+      ToIntFunction<String> countTokens,
+      List<float[]> jembed,
+      Map<String, List<float[]>> frameworks) {
+    for (var framework : new TreeMap<>(frameworks).entrySet()) {
+      StringBuilder line =
+          new StringBuilder(
+              framework.getKey() + " own model, cosine to jembed's vector for long passages:");
+      double min = 1;
+      double max = -1;
+      for (int i = 0; i < passages.size(); i++) {
+        double cosine = SimilarityFunction.COSINE.score(framework.getValue().get(i), jembed.get(i));
+        min = Math.min(min, cosine);
+        max = Math.max(max, cosine);
+        line.append(
+            String.format(
+                Locale.ROOT, " %d tokens %.4f;", countTokens.applyAsInt(passages.get(i)), cosine));
+      }
+      System.out.printf(Locale.ROOT, "%s min %.4f max %.4f%n", line, min, max);
+    }
+  }
+
+  private static List<TextSegment> segments(List<String> texts) {
+    return texts.stream().map(TextSegment::from).toList();
+  }
+
+  private static List<float[]> embeddings(List<Embedding> embeddings) {
+    return embeddings.stream().map(Embedding::vector).toList();
+  }
+
   private static Path extract(String resource, Path folder) {
     try (InputStream in = AllMiniLmL6V2EmbeddingModel.class.getResourceAsStream("/" + resource)) {
       if (in == null) {
@@ -121,6 +198,10 @@ public final class FrameworksBenchmark {
     }
   }
 
+  /**
+   * Throughput rounds, own model and jembed alternating, then (unless {@code queries} is 0) one
+   * query at a time.
+   */
   private static void compare(
       String framework,
       int rounds,
@@ -130,10 +211,8 @@ public final class FrameworksBenchmark {
       Runnable ours,
       Consumer<String> theirQuery,
       Consumer<String> ourQuery) {
-    for (int pass = 0; pass < 2; pass++) { // warm-up: JIT, ONNX Runtime allocations
-      theirs.run();
-      ours.run();
-    }
+    theirs.run(); // warm-up: JIT, ONNX Runtime allocations
+    ours.run();
     double[] t = new double[rounds];
     double[] o = new double[rounds];
     for (int r = 0; r < rounds; r++) {
@@ -149,6 +228,16 @@ public final class FrameworksBenchmark {
     }
     double theirRate = n / median(t);
     double ourRate = n / median(o);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: throughput own model %.0f sentences/s | jembed %.0f sentences/s | ratio %.2fx%n",
+        framework,
+        theirRate,
+        ourRate,
+        ourRate / theirRate);
+    if (queries == 0) {
+      return;
+    }
     String query = "how do I run a website behind nginx?";
     double[] tq = new double[queries];
     double[] oq = new double[queries];
@@ -170,12 +259,8 @@ public final class FrameworksBenchmark {
     Arrays.sort(oq);
     System.out.printf(
         Locale.ROOT,
-        "%s: throughput own model %.0f sentences/s | jembed %.0f sentences/s | ratio %.2fx;"
-            + " one query p50 own %.2f ms (p99 %.2f) | jembed %.2f ms (p99 %.2f)%n",
+        "%s: one query p50 own model %.2f ms (p99 %.2f) | jembed %.2f ms (p99 %.2f)%n",
         framework,
-        theirRate,
-        ourRate,
-        ourRate / theirRate,
         tq[queries / 2],
         tq[queries * 99 / 100],
         oq[queries / 2],

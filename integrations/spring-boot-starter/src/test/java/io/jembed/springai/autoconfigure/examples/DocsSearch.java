@@ -18,10 +18,6 @@ public class DocsSearch {
     this.store = store;
   }
 
-  public void add(List<Document> documents) {
-    store.add(documents);
-  }
-
   public List<Document> recentEnglish(String question) {
     return store.similaritySearch(
         SearchRequest.builder()
