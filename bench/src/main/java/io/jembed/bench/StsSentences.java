@@ -42,13 +42,27 @@ final class StsSentences {
    */
   static List<String> longPassages(
       List<String> sentences, ToIntFunction<String> countTokens, int count) {
+    return longPassages(sentences, countTokens, count, 200, 256);
+  }
+
+  /**
+   * Up to {@code count} passages of {@code minTokens}-{@code maxTokens} tokens: consecutive
+   * sentences joined until they reach {@code minTokens}; a join that overshoots {@code maxTokens}
+   * is dropped and the next passage starts afresh.
+   */
+  static List<String> longPassages(
+      List<String> sentences,
+      ToIntFunction<String> countTokens,
+      int count,
+      int minTokens,
+      int maxTokens) {
     List<String> out = new ArrayList<>();
     StringBuilder sb = new StringBuilder();
     for (String s : sentences) {
       sb.append(sb.isEmpty() ? "" : " ").append(s);
       int tokens = countTokens.applyAsInt(sb.toString());
-      if (tokens >= 200) {
-        if (tokens <= 256) {
+      if (tokens >= minTokens) {
+        if (tokens <= maxTokens) {
           out.add(sb.toString());
         }
         sb.setLength(0);

@@ -1,0 +1,20 @@
+package io.jembed.springai;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.ai.test.vectorstore.BaseVectorStoreTests;
+import org.springframework.ai.vectorstore.VectorStore;
+
+/** Spring AI's own vector store tests (its spring-ai-test artifact), run unchanged. */
+class JembedVectorStoreContractTest extends BaseVectorStoreTests {
+  @TempDir Path folder;
+
+  @Override
+  protected void executeTest(Consumer<VectorStore> test) {
+    try (JembedVectorStore store =
+        JembedVectorStore.builder(TestModels.miniLm()).path(folder.resolve("index")).build()) {
+      test.accept(store);
+    }
+  }
+}
