@@ -36,7 +36,8 @@ class JembedEmbeddingModelTest {
             .failOnTruncation(true)
             .build()) {
       assertThatThrownBy(
-              () -> strict.embedAll(List.of(TextSegment.from("short"), TextSegment.from(LONG_TEXT))))
+              () ->
+                  strict.embedAll(List.of(TextSegment.from("short"), TextSegment.from(LONG_TEXT))))
           .hasMessageContaining("input 1 has 402 tokens")
           .hasMessageContaining("256");
       assertThat(strict.embed("short").content().dimension()).isEqualTo(384);
@@ -49,7 +50,8 @@ class JembedEmbeddingModelTest {
     // in input order
     List<TextSegment> segments = new ArrayList<>();
     for (int i = 0; i < 70; i++) {
-      segments.add(TextSegment.from("Note " + i + ": the index keeps" + " its vectors".repeat(i % 9)));
+      segments.add(
+          TextSegment.from("Note " + i + ": the index keeps" + " its vectors".repeat(i % 9)));
     }
     List<Embedding> batched = TestModels.miniLm().embedAll(segments).content();
     assertThat(batched).hasSize(segments.size());

@@ -64,6 +64,10 @@ final class StoreWriter {
 
   Written fromExecutors(Dataset<Row> embedded) {
     Columns columns = Columns.of(embedded, vectorColumn);
+    if (!StoreOutput.isLocalFolder(location)) {
+      // the driver creates the table or index (or checks its model) once, before the executors race
+      StoreOutput.open(location, identity(), modelName).close();
+    }
     LongAccumulator written = embedded.sparkSession().sparkContext().longAccumulator();
     LongAccumulator skipped = embedded.sparkSession().sparkContext().longAccumulator();
     String where = location;

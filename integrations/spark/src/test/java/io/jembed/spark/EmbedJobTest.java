@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jembed.EmbeddingModel;
 import io.jembed.ModelInfo;
-import io.jembed.index.LuceneVectorStore;
 import io.jembed.index.SearchHit;
 import io.jembed.index.SearchRequest;
+import io.jembed.index.lucene.LuceneVectorStore;
 import io.jembed.testing.HashingModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

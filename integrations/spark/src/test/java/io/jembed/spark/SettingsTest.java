@@ -65,7 +65,7 @@ class SettingsTest {
     assertThat(StoreOutput.isLocalFolder("/data/index")).isTrue();
     assertThat(StoreOutput.isLocalFolder("file:///data/index")).isTrue();
     assertThat(StoreOutput.isLocalFolder("C:\\data\\index")).isTrue();
-    assertThat(StoreOutput.isLocalFolder("postgresql://db/docs")).isFalse();
+    assertThat(StoreOutput.isLocalFolder("postgresql://db/jembed?table=docs")).isFalse();
     assertThat(StoreOutput.isLocalFolder("opensearch://search:9200/docs")).isFalse();
   }
 
