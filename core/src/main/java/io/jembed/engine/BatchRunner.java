@@ -4,11 +4,15 @@ import io.jembed.EmbeddingModel;
 import io.jembed.JembedException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -124,8 +128,10 @@ final class BatchRunner implements AutoCloseable {
               t.setDaemon(true);
               t.start();
             });
+    OpeningSessions.add(latencyLoad);
     latencyLoad.whenComplete(
         (session, error) -> {
+          OpeningSessions.remove(latencyLoad);
           if (error != null) {
             // single queries keep running on a worker's session, only a little slower
             LOG.log(System.Logger.Level.DEBUG, "latency session not opened: " + error.getMessage());
@@ -162,6 +168,44 @@ final class BatchRunner implements AutoCloseable {
     if (latency != null) {
       latencySession = null;
       latency.close();
+    }
+  }
+
+  /**
+   * Session creations in flight on background threads. At the JVM's exit, ONNX Runtime's own
+   * shutdown hook releases its native environment, and the process crashes (SIGSEGV) if a session
+   * is still being created under it. So the first background creation takes one more reference on
+   * the environment (the hook's release then leaves it alive), and a shutdown hook of ours lets the
+   * creations finish (well under a second) before the process ends.
+   */
+  private static final class OpeningSessions {
+    private static final Set<CompletableFuture<?>> OPENING = ConcurrentHashMap.newKeySet();
+
+    static {
+      OnnxTransformer.holdEnvironmentUntilExit();
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(OpeningSessions::awaitAll, "jembed-await-opening-sessions"));
+    }
+
+    static void add(CompletableFuture<?> load) {
+      OPENING.add(load);
+    }
+
+    static void remove(CompletableFuture<?> load) {
+      OPENING.remove(load);
+    }
+
+    private static void awaitAll() {
+      for (CompletableFuture<?> load : OPENING) {
+        try {
+          load.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          // failed or stuck: nothing more to wait for
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 }

@@ -48,6 +48,35 @@ public final class OnnxTransformer implements AutoCloseable {
   }
 
   /**
+   * Takes one more reference on ONNX Runtime's native environment, never given back. Its Java
+   * binding releases the environment in a shutdown hook that runs alongside every other hook, so
+   * without this a session created during the JVM's exit finds it freed. The binding keeps the
+   * environment once per process; a second handle from the same native call only counts a reference
+   * (ONNX Runtime's OrtEnv is reference-counted). Best effort: where reflection is refused (the
+   * module path), nothing changes.
+   */
+  static void holdEnvironmentUntilExit() {
+    try {
+      OrtEnvironment.getEnvironment(); // the binding's own handle first
+      Class<?> runtime = Class.forName("ai.onnxruntime.OnnxRuntime");
+      java.lang.reflect.Field api = runtime.getDeclaredField("ortApiHandle");
+      api.setAccessible(true);
+      java.lang.reflect.Method createHandle =
+          OrtEnvironment.class.getDeclaredMethod(
+              "createHandle", long.class, int.class, String.class);
+      createHandle.setAccessible(true);
+      createHandle.invoke(
+          null,
+          api.getLong(null),
+          ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING.getValue(),
+          "jembed");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.getLogger(OnnxTransformer.class.getName())
+          .log(System.Logger.Level.DEBUG, "cannot hold ONNX Runtime's environment: " + e);
+    }
+  }
+
+  /**
    * Opens the model.
    *
    * @param threads intra-op threads (0 = ONNX Runtime's default: one per physical core)
