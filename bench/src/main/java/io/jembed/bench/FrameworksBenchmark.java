@@ -35,9 +35,11 @@ import org.springframework.ai.transformers.TransformersEmbeddingModel;
  *   <li>Spring AI: {@code TransformersEmbeddingModel} (spring-ai-transformers), pointed at the ONNX
  *       file and tokenizer.json inside LangChain4j's model jar (extracted to a temporary folder;
  *       padding to the longest text and truncation at 256 tokens, as jembed), against {@code
- *       io.jembed.springai.JembedEmbeddingModel}, both through {@code embed(List)}. It pools with
- *       DJL's PyTorch engine, whose native library comes from the bench module's Maven dependencies
- *       (DJL is kept offline: it never downloads it).
+ *       io.jembed.springai.JembedEmbeddingModel}, both through {@code embed(List)}. It runs the
+ *       model on ONNX Runtime and mean-pools with DJL's PyTorch engine, whose native library comes
+ *       from the bench module's Maven dependencies (DJL is kept offline: it never downloads it).
+ *       DJL's ONNX Runtime engine cannot pool instead: it has no array operations of its own (it
+ *       borrows PyTorch's), and it fails to start once ONNX Runtime's environment exists.
  * </ul>
  *
  * <pre>

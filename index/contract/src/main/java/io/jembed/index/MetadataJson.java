@@ -68,9 +68,10 @@ public final class MetadataJson {
         List<String> values = new ArrayList<>();
         v.forEach(x -> values.add(x.asText()));
         out.put(field, List.copyOf(values));
-      } else if (v.isIntegralNumber()) {
+      } else if (v.isIntegralNumber() && v.canConvertToLong()) {
         out.put(field, v.asLong());
       } else if (v.isNumber()) {
+        // PostgreSQL's jsonb writes a large double without its exponent (-3.4e38 as 39 digits)
         out.put(field, v.asDouble());
       } else if (fields.get(field) == FieldType.DATE) {
         out.put(field, MetadataValues.parseDate(field, v.asText()));

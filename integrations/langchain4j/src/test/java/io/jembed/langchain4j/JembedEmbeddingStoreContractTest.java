@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * LangChain4j's own contract for stores with metadata filters (its published test-jar), run
- * unchanged against a Lucene index in a fresh folder for every test.
+ * unchanged against a Lucene index in a fresh folder for every test (the subclasses: a fresh table
+ * in PostgreSQL, a fresh index in OpenSearch).
  */
 class JembedEmbeddingStoreContractTest extends EmbeddingStoreWithFilteringIT {
   @TempDir static Path folders;
@@ -24,12 +25,17 @@ class JembedEmbeddingStoreContractTest extends EmbeddingStoreWithFilteringIT {
   protected void ensureStoreIsReady() {
     // a fresh index per test: a metadata key keeps the type it was first given, and the cases
     // reuse "key" for text in one test and numbers in the next
+    store =
+        JembedEmbeddingStore.builder()
+            .location(newLocation())
+            .embeddingModel(TestModels.miniLm())
+            .build();
+  }
+
+  /** Where a test's fresh store lives: a new folder (a table or an index in the subclasses). */
+  protected String newLocation() {
     try {
-      store =
-          JembedEmbeddingStore.builder()
-              .path(Files.createTempDirectory(folders, "index"))
-              .embeddingModel(TestModels.miniLm())
-              .build();
+      return Files.createTempDirectory(folders, "index").toString();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

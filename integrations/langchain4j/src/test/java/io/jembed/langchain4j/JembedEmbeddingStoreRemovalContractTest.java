@@ -9,7 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** LangChain4j's own removal contract (by id, by ids, by filter, all), run unchanged. */
+/**
+ * LangChain4j's own removal contract (by id, by ids, by filter, all), run unchanged against a
+ * Lucene index (the subclasses: PostgreSQL, OpenSearch).
+ */
 class JembedEmbeddingStoreRemovalContractTest extends EmbeddingStoreWithRemovalIT {
   @TempDir Path folder;
 
@@ -19,9 +22,14 @@ class JembedEmbeddingStoreRemovalContractTest extends EmbeddingStoreWithRemovalI
   void openStore() {
     store =
         JembedEmbeddingStore.builder()
-            .path(folder.resolve("index"))
+            .location(newLocation())
             .embeddingModel(TestModels.miniLm())
             .build();
+  }
+
+  /** Where a test's store lives: a folder (a table or an index in the subclasses). */
+  protected String newLocation() {
+    return folder.resolve("index").toString();
   }
 
   @AfterEach

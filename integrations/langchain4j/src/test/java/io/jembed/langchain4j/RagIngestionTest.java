@@ -68,10 +68,15 @@ class RagIngestionTest {
               .build();
       List<Content> answer =
           retriever.retrieve(Query.from("Which command verifies every checksum of an index?"));
-      assertThat(answer).isNotEmpty();
-      assertThat(answer.get(0).textSegment().text()).contains("index check");
-      assertThat(answer.get(0).textSegment().metadata().getString("file_name"))
-          .isIn("index.md", "README.md", "cli.md");
+      // what the retriever hands the chat model: the passage that names the command is among them
+      // (the docs grow, so which passage ranks first is not pinned down)
+      assertThat(answer)
+          .anySatisfy(
+              c -> {
+                assertThat(c.textSegment().text()).contains("index check");
+                assertThat(c.textSegment().metadata().getString("file_name"))
+                    .isIn("index.md", "README.md", "cli.md");
+              });
     }
   }
 }
