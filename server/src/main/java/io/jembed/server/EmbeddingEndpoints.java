@@ -208,18 +208,8 @@ final class EmbeddingEndpoints {
   /** Semantic, keyword or hybrid search over a named index. */
   ApiResponse search(ApiRequest request) {
     JsonNode body = readJson(request);
-    String name = optionalString(body, "index");
-    if (name == null) {
-      if (indexes.size() != 1) {
-        throw ApiException.invalid(
-            "name the index to search (\"index\"); served: " + indexes.keySet());
-      }
-      name = indexes.keySet().iterator().next();
-    }
+    String name = indexName(optionalString(body, "index"));
     VectorStore store = indexes.get(name);
-    if (store == null) {
-      throw ApiException.notFound("no index named '" + name + "'; served: " + indexes.keySet());
-    }
     JsonNode q = body.get("query");
     if (q == null || !q.isTextual() || q.asText().isBlank()) {
       throw ApiException.invalid("query must be a non-empty string");
@@ -279,7 +269,27 @@ final class EmbeddingEndpoints {
     return ApiResponse.json(200, out);
   }
 
-  private Batcher batcherFor(ModelInfo indexModel) {
+  /** The served index a request names, or the only one when it names none. */
+  String indexName(String requested) {
+    if (requested == null) {
+      if (indexes.size() != 1) {
+        throw ApiException.invalid("name the index (\"index\"); served: " + indexes.keySet());
+      }
+      return indexes.keySet().iterator().next();
+    }
+    if (!indexes.containsKey(requested)) {
+      throw ApiException.notFound(
+          "no index named '" + requested + "'; served: " + indexes.keySet());
+    }
+    return requested;
+  }
+
+  /** The batcher of a served model by its served name, or null. */
+  Batcher batcher(String name) {
+    return models.get(name);
+  }
+
+  Batcher batcherFor(ModelInfo indexModel) {
     for (Batcher b : models.values()) {
       if (b.model().info().identity().equals(indexModel.identity())) {
         return b;
@@ -290,7 +300,7 @@ final class EmbeddingEndpoints {
 
   // ---------------------------------------------------------------- request parsing
 
-  private Batcher model(JsonNode body) {
+  Batcher model(JsonNode body) {
     JsonNode m = body.get("model");
     if (m == null || m.isNull() || (m.isTextual() && m.asText().isEmpty())) {
       return models.get(defaultModel);
@@ -307,7 +317,7 @@ final class EmbeddingEndpoints {
     return models.get(name);
   }
 
-  private List<String> inputs(JsonNode body, String field) {
+  List<String> inputs(JsonNode body, String field) {
     JsonNode in = body.get(field);
     if (in == null || in.isNull()) {
       throw ApiException.invalid(field + " is missing: send a string or an array of strings");
@@ -391,7 +401,7 @@ final class EmbeddingEndpoints {
    * queues the inputs and waits for their vectors until the request's deadline. A request whose
    * client hangs up meanwhile is dropped from the queue.
    */
-  private Batcher.Result encode(
+  Batcher.Result encode(
       ApiRequest request, Batcher batcher, List<String> texts, boolean truncate, Batcher.Key key) {
     batcher.precheck(texts.size());
     Batcher.Inputs inputs = TokenCounting.count(batcher.model(), batcher.name(), texts, truncate);
