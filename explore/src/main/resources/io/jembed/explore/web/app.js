@@ -51,6 +51,8 @@ async function show() {
   if (!started.has(name)) {
     started.add(name);
     module.start(info);
+  } else if (location.hash.includes('?')) {
+    module.apply?.(); // a link into a view already open: take its parameters
   }
   module.shown?.(info);
 }
@@ -75,9 +77,7 @@ async function main() {
   try {
     info = await getJson('info');
   } catch (e) {
-    const notice = $('notice');
-    notice.textContent = `Could not read the server's /info: ${e.message}`;
-    notice.hidden = false;
+    showNotice(`Could not read the server's /info: ${e.message}`);
   }
   const names = (info.indexes || []).map((i) => i.name);
   $('server-info').textContent =
@@ -87,6 +87,16 @@ async function main() {
   window.addEventListener('hashchange', show);
   await show();
   document.body.dataset.ready = 'true';
+}
+
+// A bug in the page shows up as a message, not as a view that silently stops answering.
+window.addEventListener('error', (event) => showNotice(`The page hit an error: ${event.message}`));
+window.addEventListener('unhandledrejection', (event) => showNotice(`The page hit an error: ${event.reason?.message || event.reason}`));
+
+function showNotice(message) {
+  const notice = $('notice');
+  notice.textContent = message;
+  notice.hidden = false;
 }
 
 main();

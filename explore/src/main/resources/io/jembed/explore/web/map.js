@@ -14,10 +14,7 @@ let filtered = null;
 
 export function start(info) {
   const indexes = (info.indexes || []).map((i) => ({ value: i.name, label: `${i.name} (${i.model})` }));
-  const params = hashParams();
-  fillSelect($('map-index'), indexes, params.get('index'));
-  if (params.get('method')) $('map-method').value = params.get('method');
-  if (params.has('color')) $('map-color').value = params.get('color');
+  fillSelect($('map-index'), indexes);
   $('map-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (document.activeElement === $('map-query') && map) place();
@@ -38,7 +35,16 @@ export function start(info) {
   $('map-canvas').addEventListener('mouseleave', hideTooltip);
   window.addEventListener('resize', resize);
   if (!indexes.length) status($('map-status'), 'No index is served, so there is nothing to map.');
-  else draw();
+  else apply();
+}
+
+/** Takes the parameters of a link: #map?index=docs&method=umap&color=label, and draws. */
+export function apply() {
+  const params = hashParams();
+  if (params.get('index')) $('map-index').value = params.get('index');
+  if (params.get('method')) $('map-method').value = params.get('method');
+  if (params.has('color')) $('map-color').value = params.get('color');
+  draw();
 }
 
 export function shown() {
@@ -111,7 +117,7 @@ async function draw() {
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const t3 = performance.now();
     map.timings = { projection_ms: t1 - t0, transfer_ms: t2 - t1, first_frame_ms: t3 - t2, total_ms: t3 - t0 };
-    Object.assign($('map-status').dataset, { points: map.n, ...roundAll(map.timings) });
+    Object.assign($('map-status').dataset, { mapId: answer.id, points: map.n, ...roundAll(map.timings) });
     status($('map-status'),
       `${fmtInt(map.n)} points · ${method}${answer.cached ? ' (cached)' : ''} · server ${Math.round(t1 - t0)} ms, ` +
       `transfer ${fmtInt(xy.byteLength)} bytes in ${Math.round(t2 - t1)} ms, first frame ${Math.round(t3 - t2)} ms · ` +

@@ -5,21 +5,31 @@ import { $, el, fillSelect, fmtInt, fmtScore, hashParams, status } from './ui.js
 
 let lastQuery = null;
 
+let served = [];
+
 export function start(info) {
-  const params = hashParams();
-  const indexes = (info.indexes || []).map((i) => ({ value: i.name, label: `${i.name} (${i.model})` }));
-  const asked = params.get('index');
-  if (asked && !indexes.some((i) => i.value === asked)) indexes.push({ value: asked, label: `${asked} (?)` });
-  fillSelect($('search-index'), indexes, asked);
-  if (params.get('mode')) $('search-mode').value = params.get('mode');
-  if (params.get('k')) $('search-k').value = params.get('k');
+  served = (info.indexes || []).map((i) => ({ value: i.name, label: `${i.name} (${i.model})` }));
+  fillSelect($('search-index'), served);
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     run();
   });
-  if (!indexes.length) {
+  if (!served.length) {
     status($('search-status'), 'No index is served. Start the server with --index NAME=DIR, or run jembed explore FILE.');
   }
+  apply();
+}
+
+/** Takes the parameters of a link: #search?index=docs&q=...&mode=hybrid&k=5 (an unknown index is asked as is). */
+export function apply() {
+  const params = hashParams();
+  const asked = params.get('index');
+  const options = [...served];
+  if (asked && !options.some((i) => i.value === asked)) options.push({ value: asked, label: `${asked} (not listed)` });
+  fillSelect($('search-index'), options, asked);
+  if (asked) $('search-index').value = asked;
+  if (params.get('mode')) $('search-mode').value = params.get('mode');
+  if (params.get('k')) $('search-k').value = params.get('k');
   if (params.get('q')) {
     $('search-query').value = params.get('q');
     run();
