@@ -261,7 +261,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         VectorStore store = VectorStores.openReadOnly(location, model);
         resources.add(store);
-        builder.index(ix.getKey(), store);
+        builder.index(ix.getKey(), store, model);
       }
       server = builder.start();
       EmbeddingServer running = server;

@@ -16,10 +16,13 @@ import java.util.Map;
  */
 public final class ExploreExtension implements ServerExtension {
   private final TokenOffsets tokens = new TokenOffsets();
+  /** Maps of indexes whose folder is not writable are kept in jembed's cache. */
+  private final MapCache maps = MapCache.inJembedCache();
 
   @Override
   public void install(ServerContext context) {
     TextEndpoints text = new TextEndpoints(context, tokens);
+    CollectionEndpoints collections = new CollectionEndpoints(context, maps);
     Access key = Access.API_KEY;
     context
         .get("/", Access.OPEN, Cost.FREE, StaticFiles::index)
@@ -27,7 +30,12 @@ public final class ExploreExtension implements ServerExtension {
         .prefix("GET", "/explore/", Access.OPEN, Cost.FREE, StaticFiles::explore)
         .post("/tokenize", key, Cost.WORK, text::tokenize)
         .post("/compare", key, Cost.ENCODE, text::compare)
-        .post("/explain", key, Cost.ENCODE, text::explain);
+        .post("/explain", key, Cost.ENCODE, text::explain)
+        .post("/maps", key, Cost.WORK, collections::createMap)
+        .prefix("GET", "/maps/", key, Cost.FREE, collections::getMapPart)
+        .prefix("POST", "/maps/", key, Cost.ENCODE, collections::place)
+        .post("/neighbours", key, Cost.WORK, collections::neighbours)
+        .post("/duplicates", key, Cost.WORK, collections::duplicates);
   }
 
   private static ApiResponse config(ServerContext context) {

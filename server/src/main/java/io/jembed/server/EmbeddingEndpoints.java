@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jembed.EmbeddingModel;
 import io.jembed.InputType;
 import io.jembed.ModelInfo;
+import io.jembed.SimilarityFunction;
 import io.jembed.index.SearchHit;
 import io.jembed.index.VectorStore;
 import java.io.ByteArrayOutputStream;
@@ -37,18 +39,22 @@ final class EmbeddingEndpoints {
   private final Map<String, String> aliases;
   private final String defaultModel;
   private final Map<String, VectorStore> indexes;
+  private final Map<String, EmbeddingModel> indexModels;
+  private final CollectionSnapshot.Cache collections = new CollectionSnapshot.Cache();
 
   EmbeddingEndpoints(
       ServerOptions options,
       Map<String, Batcher> models,
       Map<String, String> aliases,
       String defaultModel,
-      Map<String, VectorStore> indexes) {
+      Map<String, VectorStore> indexes,
+      Map<String, EmbeddingModel> indexModels) {
     this.options = options;
     this.models = models;
     this.aliases = aliases;
     this.defaultModel = defaultModel;
     this.indexes = indexes;
+    this.indexModels = indexModels;
   }
 
   static JsonNode readJson(ApiRequest request) {
@@ -231,9 +237,10 @@ final class EmbeddingEndpoints {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(e.getMessage());
     }
+    boolean percentiles = optionalBoolean(body, "percentiles", false);
     float[] vector = null;
     Batcher batcher = batcherFor(store.model());
-    if (query.needsVector() && batcher != null) {
+    if ((query.needsVector() || percentiles) && batcher != null) {
       // the query joins the dynamic batches, with the model's query prompt
       vector =
           encode(
@@ -243,6 +250,8 @@ final class EmbeddingEndpoints {
                   true,
                   new Batcher.Key(null, null, InputType.QUERY, null))
               .vectors()[0];
+    } else if (percentiles) {
+      vector = indexQueryModel(name).encodeQuery(q.asText());
     }
     List<SearchHit> hits;
     try {
@@ -265,8 +274,57 @@ final class EmbeddingEndpoints {
       e.put("metadata", h.metadata());
       list.add(e);
     }
+    if (percentiles) {
+      addPercentiles(name, store, vector, hits, list, out);
+    }
     out.put("hits", list);
     return ApiResponse.json(200, out);
+  }
+
+  /**
+   * Each hit's percentile among the scores of this query against every chunk of the collection: one
+   * exact pass over the collection's vectors, held in memory after the first such search.
+   */
+  private void addPercentiles(
+      String name,
+      VectorStore store,
+      float[] vector,
+      List<SearchHit> hits,
+      List<Map<String, Object>> list,
+      Map<String, Object> out) {
+    CollectionSnapshot all = collection(name);
+    SimilarityFunction similarity = store.model().similarity();
+    for (int i = 0; i < hits.size(); i++) {
+      SearchHit h = hits.get(i);
+      int at = all.indexOf(h.id(), h.chunk());
+      // the hit's own vector score: its rank score when searching by vector, else its similarity
+      Double percentile =
+          at < 0
+              ? null
+              : all.percentile(similarity, vector, similarity.score(vector, all.vectors()[at]));
+      list.get(i).put("percentile", percentile);
+    }
+    out.put("collection_size", all.size());
+  }
+
+  /** Every chunk of a served index, loaded at the first call and after the index changes. */
+  CollectionSnapshot collection(String name) {
+    return collections.get(name, indexes.get(name));
+  }
+
+  /** The model that embeds an index's queries: served, or given with the index; 422 if neither. */
+  EmbeddingModel indexQueryModel(String name) {
+    VectorStore store = indexes.get(name);
+    Batcher batcher = batcherFor(store.model());
+    if (batcher != null) {
+      return batcher.model();
+    }
+    EmbeddingModel model = indexModels.get(name);
+    if (model == null) {
+      throw ApiException.invalid(
+          "the model of index '" + name + "' (" + store.model().id() + ") is not loaded");
+    }
+    return model;
   }
 
   /** The served index a request names, or the only one when it names none. */

@@ -91,7 +91,8 @@ public final class EmbeddingServer implements AutoCloseable {
     b.models.forEach((name, model) -> aliases.putIfAbsent(model.info().id(), name));
     this.models = batchers;
     EmbeddingEndpoints endpoints =
-        new EmbeddingEndpoints(options, batchers, aliases, defaultModel, indexes);
+        new EmbeddingEndpoints(
+            options, batchers, aliases, defaultModel, indexes, Map.copyOf(b.indexModels));
     this.router = routes(endpoints);
     ServerContext context =
         new ServerContext(
@@ -99,7 +100,6 @@ public final class EmbeddingServer implements AutoCloseable {
             endpoints,
             router,
             indexes,
-            Map.copyOf(b.indexModels),
             this::admitted,
             this::encoding,
             this::refuseUnlessAdmittable);

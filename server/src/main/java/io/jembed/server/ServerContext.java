@@ -32,7 +32,6 @@ public final class ServerContext {
   private final EmbeddingEndpoints endpoints;
   private final Router router;
   private final Map<String, VectorStore> indexes;
-  private final Map<String, EmbeddingModel> indexModels;
   private final UnaryOperator<Router.Endpoint> admitted;
   private final UnaryOperator<Router.Endpoint> encoding;
   private final Router.Screen encodingScreen;
@@ -42,7 +41,6 @@ public final class ServerContext {
       EmbeddingEndpoints endpoints,
       Router router,
       Map<String, VectorStore> indexes,
-      Map<String, EmbeddingModel> indexModels,
       UnaryOperator<Router.Endpoint> admitted,
       UnaryOperator<Router.Endpoint> encoding,
       Router.Screen encodingScreen) {
@@ -50,7 +48,6 @@ public final class ServerContext {
     this.endpoints = endpoints;
     this.router = router;
     this.indexes = indexes;
-    this.indexModels = indexModels;
     this.admitted = admitted;
     this.encoding = encoding;
     this.encodingScreen = encodingScreen;
@@ -89,17 +86,17 @@ public final class ServerContext {
    * when the server has neither.
    */
   public ServedModel indexModel(String indexName) {
-    VectorStore store = indexes.get(indexName);
-    Batcher batcher = endpoints.batcherFor(store.model());
-    if (batcher != null) {
-      return new ServedModel(batcher.name(), batcher.model());
-    }
-    EmbeddingModel model = indexModels.get(indexName);
-    if (model == null) {
-      throw ApiException.invalid(
-          "the model of index '" + indexName + "' (" + store.model().id() + ") is not loaded");
-    }
-    return new ServedModel(model.id(), model);
+    EmbeddingModel model = endpoints.indexQueryModel(indexName);
+    Batcher batcher = endpoints.batcherFor(indexes.get(indexName).model());
+    return new ServedModel(batcher != null ? batcher.name() : model.id(), model);
+  }
+
+  /**
+   * Every chunk of a served index (by its resolved name) in memory, loaded at the first call and
+   * again after the index changes.
+   */
+  public CollectionSnapshot collection(String indexName) {
+    return endpoints.collection(indexName);
   }
 
   /**
