@@ -85,7 +85,8 @@ final class Browser implements AutoCloseable {
   /** Waits until the element's text contains {@code part}; a timeout names the text it had. */
   String waitForText(String id, String part) {
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-    wait.withMessage(() -> "#" + id + " never showed \"" + part + "\"; it shows: " + byId(id).getText());
+    wait.withMessage(
+        () -> "#" + id + " never showed \"" + part + "\"; it shows: " + byId(id).getText());
     return wait.until(d -> byId(id).getText().contains(part) ? byId(id).getText() : null);
   }
 
