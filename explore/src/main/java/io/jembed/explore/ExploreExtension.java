@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public final class ExploreExtension implements ServerExtension {
   private final TokenOffsets tokens = new TokenOffsets();
+
   /** Maps of indexes whose folder is not writable are kept in jembed's cache. */
   private final MapCache maps = MapCache.inJembedCache();
 
