@@ -106,7 +106,8 @@ class CollectionEndpointsTest {
       // the hit's exact score against its own vector, and every chunk's score, by brute force
       float[] own = byChunk.get(hit.get("id").asText() + "#" + hit.get("chunk").asInt());
       float exact = model.similarity(q, own);
-      assertThat(hit.get("score").asDouble()).isCloseTo(exact, within(1e-4));
+      // (the index ranks with quantized vectors: its score is close to the exact one)
+      assertThat(hit.get("score").asDouble()).isCloseTo(exact, within(0.02));
       long below = all.stream().filter(v -> model.similarity(q, v) < exact).count();
       assertThat(hit.get("percentile").asDouble())
           .isCloseTo(100.0 * below / all.size(), within(1e-9));
