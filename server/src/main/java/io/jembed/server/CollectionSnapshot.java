@@ -111,7 +111,7 @@ public final class CollectionSnapshot {
         ByteBuffer b =
             ByteBuffer.allocate(8 + c.vector().length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0).putInt(c.index());
-        b.asFloatBuffer().position(2).put(c.vector());
+        b.asFloatBuffer().put(c.vector()); // the float view starts after the two ints
         digest.update(b.array());
       }
     }

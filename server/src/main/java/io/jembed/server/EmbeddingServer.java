@@ -2,6 +2,7 @@ package io.jembed.server;
 
 import io.jembed.EmbeddingModel;
 import io.jembed.ModelInfo;
+import io.jembed.index.IndexStats;
 import io.jembed.index.VectorStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -384,6 +385,9 @@ public final class EmbeddingServer implements AutoCloseable {
           e.put("name", name);
           e.put("model", store.model().id());
           e.put("dimension", store.model().dimension());
+          IndexStats stats = store.stats();
+          e.put("documents", stats.documents());
+          e.put("chunks", stats.chunks());
           idx.add(e);
         });
     out.put("indexes", idx);
