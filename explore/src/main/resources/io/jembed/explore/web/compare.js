@@ -131,13 +131,23 @@ function drawTexts() {
     const info = result.inputs[i];
     const kept = info.truncated ? Math.min(info.kept_chars, text.length) : text.length;
     return el('li', { dataset: { index: i, truncated: String(info.truncated) } },
-      text.slice(0, kept),
+      ...keptPart(text, kept),
       info.truncated ? el('span', { class: 'cut', title: 'cut: past max_seq_length, the model never reads this' }, text.slice(kept)) : null,
       el('span', { class: `count${info.truncated ? ' over' : ''}` },
         `${info.token_count} / ${info.max_seq_length} tokens${info.truncated ? ' · truncated' : ''}`),
     );
   });
   $('compare-texts').replaceChildren(...items);
+}
+
+/** A long text's kept part shows its start and the words just before the cut; the middle opens on demand. */
+function keptPart(text, kept) {
+  if (kept <= 320) return [text.slice(0, kept)];
+  const middle = el('button', { type: 'button', class: 'more', title: 'show the whole text' }, ` … ${kept - 240} more characters … `);
+  const head = text.slice(0, 120);
+  const tail = text.slice(kept - 120, kept);
+  middle.addEventListener('click', () => middle.replaceWith(text.slice(120, kept - 120)));
+  return [head, middle, tail];
 }
 
 function hoverTexts(i, j) {

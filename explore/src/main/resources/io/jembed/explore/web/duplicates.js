@@ -24,7 +24,7 @@ async function run() {
     const groups = [...answer.groups].sort((a, b) => b.ids.length - a.ids.length);
     const members = groups.reduce((n, g) => n + g.ids.length, 0);
     status($('dup-status'), groups.length
-      ? `${groups.length} group(s), ${members} texts at similarity ≥ ${threshold} in ${index}`
+      ? `${groups.length} group(s) of ${members} texts in ${index}, each linked to another at similarity ≥ ${threshold}`
       : `No two texts in ${index} reach similarity ${threshold}.`);
     $('dup-groups').replaceChildren(...groups.map((g, n) =>
       el('li', { class: 'group' },

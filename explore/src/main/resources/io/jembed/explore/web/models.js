@@ -98,7 +98,7 @@ function figure(value, label, key) {
 
 function item(hit, rank, otherRank, otherName, isRight = false) {
   let badge;
-  if (!otherRank) badge = el('span', { class: 'shift new', title: `not in ${otherName}'s top k` }, isRight ? 'new' : 'gone');
+  if (!otherRank) badge = el('span', { class: 'shift new', title: `not in ${otherName}'s top k` }, 'only here');
   else if (otherRank === rank) badge = el('span', { class: 'shift', title: 'same rank' }, '=');
   else {
     // on the right, "up" means the right model ranks it higher than the left one did

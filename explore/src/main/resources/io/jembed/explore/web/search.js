@@ -98,13 +98,12 @@ function renderHit(hit, i, mode) {
 
 function percentile(value) {
   if (typeof value !== 'number') return null;
-  const top = Math.max(0, 100 - value);
-  const words = top < 1 ? 'top 1%' : `top ${top.toFixed(top < 10 ? 1 : 0)}%`;
+  const shown = value >= 99 && value < 100 ? value.toFixed(1) : value.toFixed(0);
   return el(
     'span',
-    { class: 'pct', title: `higher than ${value.toFixed(1)}% of the collection's chunks for this query` },
+    { class: 'pct', title: `percentile ${value.toFixed(2)}: the share of the collection's chunks this query scores lower` },
     el('span', { class: 'pct-bar' }, el('i', { style: `width:${value}%` })),
-    ` ${value.toFixed(1)} percentile · ${words}`,
+    ` above ${shown}% of the collection`,
   );
 }
 
@@ -120,8 +119,9 @@ function documentText(hit) {
       el('span', { class: 'outside' }, doc.slice(hit.end)),
     );
   }
+  // the document is not in the hit: show the chunk, and where it sits when the document has several
   const place = hit.chunk > 0 || hit.start > 0 ? `chunk ${hit.chunk}, characters ${hit.start}–${hit.end}: ` : '';
-  return el('p', { class: 'doc' }, place ? el('span', { class: 'muted' }, place) : null, el('mark', {}, hit.text));
+  return el('p', { class: 'doc' }, place ? el('span', { class: 'muted' }, place) : null, place ? el('mark', {}, hit.text) : hit.text);
 }
 
 function metadata(meta) {
@@ -156,13 +156,15 @@ export function renderExplain(answer, query, text) {
   const bound = answer.explained_tokens ? ` The first ${answer.explained_tokens} tokens of each side are explained.` : '';
   return [
     el('p', { class: 'legend-line' },
-      `Score ${fmtScore(answer.score)} with ${answer.model}. Darker = the score drops more when that token is left out;`,
-      el('span', { class: 'tok', style: `background:${shade(-scale, scale)}` }, ' blue '),
-      ' = the score rises without it.', bound),
+      `Score ${fmtScore(answer.score)} with ${answer.model}. `,
+      el('span', { class: 'tok', style: `background:${shade(scale, scale)}` }, 'Orange'),
+      ': the score drops when the token is left out (darker, more). ',
+      el('span', { class: 'tok', style: `background:${shade(-scale, scale)}` }, 'Blue'),
+      ': it rises.', bound),
     el('h4', {}, 'Query'),
-    el('div', { class: 'tokens', dataset: { side: 'query' } }, shadeText(query, answer.query_tokens || [], scale)),
+    el('div', { class: 'tokens', dataset: { side: 'query' } }, shadeText(query, answer.query_tokens || [], scale, false)),
     el('h4', {}, answer.truncated ? 'Text (truncated: the greyed tail is not read by the model)' : 'Text'),
-    el('div', { class: 'tokens', dataset: { side: 'text' } }, shadeText(text, answer.text_tokens || [], scale)),
+    el('div', { class: 'tokens', dataset: { side: 'text' } }, shadeText(text, answer.text_tokens || [], scale, answer.truncated)),
   ];
 }
 
@@ -171,7 +173,7 @@ function shade(drop, scale) {
   return drop >= 0 ? `rgba(245, 124, 0, ${(t * 0.85).toFixed(3)})` : `rgba(36, 87, 214, ${(t * 0.6).toFixed(3)})`;
 }
 
-function shadeText(text, tokens, scale) {
+function shadeText(text, tokens, scale, truncated) {
   const parts = [];
   let at = 0;
   const real = tokens.filter((t) => t.end > t.start).sort((a, b) => a.start - b.start);
@@ -190,6 +192,6 @@ function shadeText(text, tokens, scale) {
     );
     at = token.end;
   }
-  if (at < text.length) parts.push(el('span', { class: 'cut' }, text.slice(at)));
+  if (at < text.length) parts.push(truncated ? el('span', { class: 'cut', title: 'past max_seq_length: never read' }, text.slice(at)) : text.slice(at));
   return parts;
 }

@@ -19,6 +19,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -88,6 +89,35 @@ final class Browser implements AutoCloseable {
     wait.withMessage(
         () -> "#" + id + " never showed \"" + part + "\"; it shows: " + byId(id).getText());
     return wait.until(d -> byId(id).getText().contains(part) ? byId(id).getText() : null);
+  }
+
+  /** The map's point farthest from any other, which no neighbour can take the hover from. */
+  int mostIsolatedMapPoint() {
+    return ((Number)
+            js(
+                "const p = window.jembedExplore.mapPoints(); let best = 0, far = -1;"
+                    + "for (let i = 0; i < p.n; i++) { let near = Infinity;"
+                    + "  for (let j = 0; j < p.n; j++) { if (i === j) continue;"
+                    + "    const dx = p.x[i] - p.x[j], dy = p.y[i] - p.y[j];"
+                    + "    near = Math.min(near, dx * dx + dy * dy); }"
+                    + "  if (near > far) { far = near; best = i; } }"
+                    + "return best;"))
+        .intValue();
+  }
+
+  /** Moves the mouse onto map point {@code i}, where the page's renderer drew it. */
+  void hoverMapPoint(int i) {
+    List<?> xy =
+        (List<?>) js("return Array.from(window.jembedExplore.mapPointPosition(arguments[0]))", i);
+    WebElement canvas = byId("map-canvas");
+    // Selenium's offsets are from the element's centre
+    int x = (int) Math.round(((Number) xy.get(0)).doubleValue()) - canvas.getRect().getWidth() / 2;
+    int y = (int) Math.round(((Number) xy.get(1)).doubleValue()) - canvas.getRect().getHeight() / 2;
+    new Actions(driver)
+        .moveToElement(canvas, x + 4, y + 4)
+        .pause(Duration.ofMillis(100))
+        .moveToElement(canvas, x, y)
+        .perform();
   }
 
   Object js(String script, Object... args) {

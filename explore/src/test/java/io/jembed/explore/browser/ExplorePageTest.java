@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.interactions.Actions;
 
 /** The explore page in a real headless Chromium against a real server and model. */
 @RequiresServers(TestServer.CHROMIUM)
@@ -116,8 +116,7 @@ class ExplorePageTest {
 
   @Test
   void aTextPastMaxSeqLengthShowsItsCutTailGreyed() throws Exception {
-    String longText =
-        "word ".repeat(200) + "and this tail is never read by the model " + "tail ".repeat(100);
+    String longText = "word ".repeat(300) + "and this tail is never read by the model.";
     String shortText = "A short sentence.";
     browser.open(explore.page("compare"));
     typeSentences(shortText + "\n" + longText.strip());
@@ -195,8 +194,7 @@ class ExplorePageTest {
     // the canvas is not blank: many pixels differ from the background, in several colours
     BufferedImage image =
         ImageIO.read(
-            new ByteArrayInputStream(
-                browser.byId("map-canvas").getScreenshotAs(org.openqa.selenium.OutputType.BYTES)));
+            new ByteArrayInputStream(browser.byId("map-canvas").getScreenshotAs(OutputType.BYTES)));
     int background = image.getRGB(2, 2);
     int lit = 0;
     Set<Integer> colours = new HashSet<>();
@@ -214,30 +212,8 @@ class ExplorePageTest {
     assertThat(browser.all(By.cssSelector("#map-legend li"))).hasSize(1 + Corpus.TOPICS.size());
 
     // hover the most isolated point, so no neighbour can take the hover
-    int point =
-        ((Number)
-                browser.js(
-                    "const p = window.jembedExplore.mapPoints(); let best = 0, far = -1;"
-                        + "for (let i = 0; i < p.n; i++) { let near = Infinity;"
-                        + "  for (let j = 0; j < p.n; j++) { if (i === j) continue;"
-                        + "    const dx = p.x[i] - p.x[j], dy = p.y[i] - p.y[j]; near = Math.min(near, dx * dx + dy * dy); }"
-                        + "  if (near > far) { far = near; best = i; } }"
-                        + "return best;"))
-            .intValue();
-    List<?> xy =
-        (List<?>)
-            browser.js(
-                "return Array.from(window.jembedExplore.mapPointPosition(arguments[0]))", point);
-    WebElement canvas = browser.byId("map-canvas");
-    int width = canvas.getRect().getWidth();
-    int height = canvas.getRect().getHeight();
-    int x = (int) Math.round(((Number) xy.get(0)).doubleValue()) - width / 2;
-    int y = (int) Math.round(((Number) xy.get(1)).doubleValue()) - height / 2;
-    new Actions(browser.driver)
-        .moveToElement(canvas, x + 3, y + 3)
-        .pause(100)
-        .moveToElement(canvas, x, y)
-        .perform();
+    int point = browser.mostIsolatedMapPoint();
+    browser.hoverMapPoint(point);
     WebElement tip =
         browser.waitUntil(
             d -> {
@@ -255,11 +231,12 @@ class ExplorePageTest {
                 + point
                 + "&to="
                 + (point + 1));
+    String chunkId = expected.get(0).get("id").asText(); // "t123#0": chunk 0 of document t123
     Corpus.Text text =
         explore.topics.stream()
-            .filter(t -> t.id().equals(expected.get(0).get("id").asText()))
+            .filter(t -> chunkId.equals(t.id() + "#0"))
             .findFirst()
-            .orElseThrow();
+            .orElseThrow(() -> new AssertionError("no text for " + chunkId));
     assertThat(tip.getText()).contains(text.text()).contains(text.id());
   }
 
