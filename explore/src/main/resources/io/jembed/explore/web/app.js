@@ -46,7 +46,10 @@ async function show() {
     tab.setAttribute('aria-selected', String(selected));
     tab.tabIndex = selected ? 0 : -1;
   }
-  if (name === 'map' && !modules.map) modules.map = await import('./map.js');
+  if (name === 'map' && !modules.map) {
+    await classicScript('explore/vendor/regl/regl.min.js'); // regl ships UMD only: it sets globalThis.createREGL
+    modules.map = await import('./map.js');
+  }
   const module = modules[name];
   if (!started.has(name)) {
     started.add(name);
@@ -55,6 +58,14 @@ async function show() {
     module.apply?.(); // a link into a view already open: take its parameters
   }
   module.shown?.(info);
+}
+
+function classicScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement('script'), { src, onload: resolve });
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(script);
+  });
 }
 
 /** Arrow keys move between tabs, as the WAI-ARIA tabs pattern has it. */

@@ -3,7 +3,7 @@
 import { postJson } from './api.js';
 import { $, debounce, el, fillSelect, fmtScore, scaleColor, status } from './ui.js';
 
-export const MAX_SENTENCES = 100;
+const MAX_SENTENCES = 100;
 let result = null; // {texts, matrix, order, inputs, model, similarity}
 let request = 0;
 let selected = null; // [i, j] in input indexes
@@ -31,7 +31,7 @@ export function start(info) {
   run();
 }
 
-export function sentences(text) {
+function sentences(text) {
   return text.split(/\r?\n/).map((line) => line.split('\t')[0].trim()).filter((line) => line.length);
 }
 
@@ -217,7 +217,7 @@ async function loadFile(event) {
 }
 
 /** The offset of the first byte that breaks UTF-8, or -1. */
-export function firstInvalidUtf8(bytes) {
+function firstInvalidUtf8(bytes) {
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
     const need = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;

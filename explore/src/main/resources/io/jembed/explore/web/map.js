@@ -105,7 +105,9 @@ async function draw() {
     map = prepare(answer, index, xy, colors);
     pages.clear();
     filtered = null;
+    const fresh = !plot;
     ensurePlot();
+    const tSetup = performance.now(); // creating the WebGL renderer (shaders) happens once per page
     resize();
     plot.clear();
     plot.set({
@@ -116,7 +118,13 @@ async function draw() {
     await plot.draw({ x: map.x, y: map.y, valueA: map.categories }, { zDataType: 'categorical' });
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const t3 = performance.now();
-    map.timings = { projection_ms: t1 - t0, transfer_ms: t2 - t1, first_frame_ms: t3 - t2, total_ms: t3 - t0 };
+    map.timings = {
+      projection_ms: t1 - t0,
+      transfer_ms: t2 - t1,
+      renderer_ms: fresh ? tSetup - t2 : 0,
+      first_frame_ms: t3 - t2,
+      total_ms: t3 - t0,
+    };
     Object.assign($('map-status').dataset, { mapId: answer.id, points: map.n, ...roundAll(map.timings) });
     status($('map-status'),
       `${fmtInt(map.n)} points · ${method}${answer.cached ? ' (cached)' : ''} · server ${Math.round(t1 - t0)} ms, ` +

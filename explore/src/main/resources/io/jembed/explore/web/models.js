@@ -49,7 +49,7 @@ async function run() {
 }
 
 /** Ranks of each document on both sides, overlap@k, and the documents sorted by how far they moved. */
-export function rankShifts(leftHits, rightHits, k) {
+function rankShifts(leftHits, rightHits, k) {
   const leftRank = new Map(leftHits.map((h, i) => [h.id, i + 1]));
   const rightRank = new Map(rightHits.map((h, i) => [h.id, i + 1]));
   const shared = leftHits.filter((h) => rightRank.has(h.id)).length;
@@ -81,7 +81,7 @@ function render(shifts, left, right, k) {
   );
   $('models-left-hits').replaceChildren(el('li', { class: 'col-title' }, left), ...shifts.leftHits.map((h, i) => item(h, i + 1, shifts.rightRank.get(h.id), right)));
   $('models-right-hits').replaceChildren(el('li', { class: 'col-title' }, right), ...shifts.rightHits.map((h, i) => item(h, i + 1, shifts.leftRank.get(h.id), left, true)));
-  const top = movers.filter((m) => m.distance > 0).slice(0, 5);
+  const top = movers.filter((m) => m.distance > 0).slice(0, 3);
   $('models-movers').replaceChildren(
     el('h3', {}, 'Moved most'),
     top.length

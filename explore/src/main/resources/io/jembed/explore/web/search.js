@@ -150,7 +150,7 @@ async function toggleExplain(hit, button, box) {
 }
 
 /** The tokens of both sides shaded by how much the score drops without them. */
-export function renderExplain(answer, query, text) {
+function renderExplain(answer, query, text) {
   const all = [...(answer.query_tokens || []), ...(answer.text_tokens || [])];
   const scale = Math.max(1e-6, ...all.map((t) => Math.abs(t.drop || 0)));
   const bound = answer.explained_tokens ? ` The first ${answer.explained_tokens} tokens of each side are explained.` : '';

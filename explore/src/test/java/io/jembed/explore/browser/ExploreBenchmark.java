@@ -70,8 +70,9 @@ public final class ExploreBenchmark {
         Runtime.version(),
         Runtime.getRuntime().availableProcessors());
     System.out.println(
-        "| points | method | projection (server) | transfer | first frame | total, cold | total, cached | pan frame p50 / p95 | server heap after |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        "| points | server: collection + projection, cold / cached | transfer | first frame"
+            + " (renderer set-up) | total, cold / cached | pan frame p50 / p95 | server heap after |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
     try (EmbeddingServer server = builder.start();
         Browser browser = new Browser(chromium, 1280, 800)) {
       for (int n : sizes) {
@@ -81,13 +82,16 @@ public final class ExploreBenchmark {
         long heap = heapAfterGc();
         System.out.printf(
             Locale.ROOT,
-            "| %,d | %s | %,d ms | %,d ms (%,d KB) | %,d ms | %,d ms | %,d ms | %.1f / %.1f ms | %,d MB (+%,d MB) |%n",
+            "| %,d (%s) | %,d / %,d ms | %,d ms (%,d KB) | %,d ms (%,d ms) | %,d / %,d ms | %.1f / %.1f ms"
+                + " | %,d MB (+%,d MB) |%n",
             n,
             method,
             cold.get("projectionMs"),
+            warm.get("projectionMs"),
             cold.get("transferMs"),
             n * 8L / 1024,
             cold.get("firstFrameMs"),
+            cold.get("rendererMs"),
             cold.get("totalMs"),
             warm.get("totalMs"),
             pan[0],
@@ -156,6 +160,7 @@ public final class ExploreBenchmark {
         "projectionMs", Long.parseLong(status.getDomAttribute("data-projection-ms")),
         "transferMs", Long.parseLong(status.getDomAttribute("data-transfer-ms")),
         "firstFrameMs", Long.parseLong(status.getDomAttribute("data-first-frame-ms")),
+        "rendererMs", Long.parseLong(status.getDomAttribute("data-renderer-ms")),
         "totalMs", Long.parseLong(status.getDomAttribute("data-total-ms")));
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jembed.server.EmbeddingServer;
+import io.jembed.server.ServerOptions;
 import io.jembed.testing.RequiresServers;
 import io.jembed.testing.TestServer;
 import io.jembed.testing.TestServers;
@@ -17,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /** The explore page in a real headless Chromium against a real server and model. */
 @RequiresServers(TestServer.CHROMIUM)
@@ -75,7 +79,9 @@ class ExplorePageTest {
         browser.waitUntil(d -> nonEmpty(d.findElements(By.cssSelector("#search-hits > li"))));
     assertThat(hits).hasSize(5);
     assertThat(hits.get(0).getDomAttribute("data-id")).isEqualTo("nginx");
-    assertThat(hits.get(0).getText()).contains(Corpus.TUTORIAL.get("nginx"));
+    assertThat(hits.get(0).getText())
+        .contains(Corpus.TUTORIAL.get("nginx"))
+        .contains("above 80% of the collection"); // the other four score lower
     assertThat(browser.byId("search-status").getText()).contains("5 hit(s)");
   }
 
@@ -223,10 +229,11 @@ class ExplorePageTest {
                   ? t
                   : null;
             });
+    String mapId = (String) browser.js("return document.getElementById('map-status').dataset.mapId");
     JsonNode expected =
         get(
             "/maps/"
-                + browser.js("return document.getElementById('map-status').dataset.mapId")
+                + mapId
                 + "/points?from="
                 + point
                 + "&to="
@@ -238,6 +245,62 @@ class ExplorePageTest {
             .findFirst()
             .orElseThrow(() -> new AssertionError("no text for " + chunkId));
     assertThat(tip.getText()).contains(text.text()).contains(text.id());
+
+    // a click lists the nearest neighbours in the original space, as /neighbours ranks them
+    new Actions(browser.driver).click().perform();
+    browser.waitForText("map-neighbours", "Nearest in the original space");
+    JsonNode neighbours =
+        post("/neighbours", Map.of("index", "topics", "map", mapId, "point", point, "k", 10));
+    List<String> expectedIds = new ArrayList<>();
+    neighbours.forEach(n -> {
+      if (!n.get("id").asText().equals(chunkId)) {
+        expectedIds.add(n.get("id").asText());
+      }
+    });
+    List<String> shownIds =
+        browser.all(By.cssSelector("#map-neighbours li b")).stream().map(WebElement::getText).toList();
+    assertThat(shownIds).isNotEmpty().isEqualTo(expectedIds);
+  }
+
+  @Test
+  void aNarrowWindowNeedsNoSidewaysScrollAndTheKeyboardReachesTheViews() {
+    browser.resize(390, 844);
+    for (String view : List.of("search", "compare", "map", "models", "duplicates")) {
+      browser.open(explore.page(view));
+      browser.waitUntil(d -> browser.byId("view-" + view).isDisplayed() ? true : null);
+      assertThat(((Number) browser.js("return document.documentElement.scrollWidth")).intValue())
+          .as("page width in the %s view", view)
+          .isLessThanOrEqualTo(390);
+    }
+    browser.resize(1280, 800);
+    browser.open(explore.page(""));
+    WebElement query = browser.byId("search-query");
+    assertThat(browser.js("return document.activeElement")).isEqualTo(query);
+    query.sendKeys(Keys.TAB);
+    assertThat(browser.js("return document.activeElement.textContent")).isEqualTo("Search");
+    browser.byId("tab-search").sendKeys(Keys.ARROW_RIGHT);
+    browser.waitUntil(d -> browser.byId("view-compare").isDisplayed() ? true : null);
+    assertThat(browser.js("return document.activeElement.id")).isEqualTo("tab-compare");
+  }
+
+  @Test
+  void asksForTheKeyOnlyWhenTheServerWantsOneAndKeepsItInMemory() {
+    browser.open(explore.page(""));
+    assertThat(browser.byId("key-dialog").isDisplayed()).isFalse();
+    try (EmbeddingServer keyed =
+        EmbeddingServer.builder()
+            .model(ExploreServer.MODEL, explore.model)
+            .options(ServerOptions.builder().port(0).apiKey("s3cret-key").build())
+            .start()) {
+      browser.driver.get("about:blank");
+      browser.driver.get(keyed.uri().resolve("/").toString());
+      WebElement key = browser.waitUntil(d -> browser.byId("key-input").isDisplayed() ? browser.byId("key-input") : null);
+      key.sendKeys("s3cret-key", Keys.ENTER);
+      browser.waitUntil(d -> "true".equals(browser.find(By.tagName("body")).getDomAttribute("data-ready")) ? true : null);
+      assertThat(browser.byId("server-info").getText()).contains("1 model(s)");
+      assertThat(browser.js("return localStorage.length + sessionStorage.length + document.cookie.length"))
+          .isEqualTo(0L);
+    }
   }
 
   private static void typeSentences(String text) {
