@@ -229,15 +229,9 @@ class ExplorePageTest {
                   ? t
                   : null;
             });
-    String mapId = (String) browser.js("return document.getElementById('map-status').dataset.mapId");
-    JsonNode expected =
-        get(
-            "/maps/"
-                + mapId
-                + "/points?from="
-                + point
-                + "&to="
-                + (point + 1));
+    String mapId =
+        (String) browser.js("return document.getElementById('map-status').dataset.mapId");
+    JsonNode expected = get("/maps/" + mapId + "/points?from=" + point + "&to=" + (point + 1));
     String chunkId = expected.get(0).get("id").asText(); // "t123#0": chunk 0 of document t123
     Corpus.Text text =
         explore.topics.stream()
@@ -252,13 +246,16 @@ class ExplorePageTest {
     JsonNode neighbours =
         post("/neighbours", Map.of("index", "topics", "map", mapId, "point", point, "k", 10));
     List<String> expectedIds = new ArrayList<>();
-    neighbours.forEach(n -> {
-      if (!n.get("id").asText().equals(chunkId)) {
-        expectedIds.add(n.get("id").asText());
-      }
-    });
+    neighbours.forEach(
+        n -> {
+          if (!n.get("id").asText().equals(chunkId)) {
+            expectedIds.add(n.get("id").asText());
+          }
+        });
     List<String> shownIds =
-        browser.all(By.cssSelector("#map-neighbours li b")).stream().map(WebElement::getText).toList();
+        browser.all(By.cssSelector("#map-neighbours li b")).stream()
+            .map(WebElement::getText)
+            .toList();
     assertThat(shownIds).isNotEmpty().isEqualTo(expectedIds);
   }
 
@@ -294,11 +291,19 @@ class ExplorePageTest {
             .start()) {
       browser.driver.get("about:blank");
       browser.driver.get(keyed.uri().resolve("/").toString());
-      WebElement key = browser.waitUntil(d -> browser.byId("key-input").isDisplayed() ? browser.byId("key-input") : null);
+      WebElement key =
+          browser.waitUntil(
+              d -> browser.byId("key-input").isDisplayed() ? browser.byId("key-input") : null);
       key.sendKeys("s3cret-key", Keys.ENTER);
-      browser.waitUntil(d -> "true".equals(browser.find(By.tagName("body")).getDomAttribute("data-ready")) ? true : null);
+      browser.waitUntil(
+          d ->
+              "true".equals(browser.find(By.tagName("body")).getDomAttribute("data-ready"))
+                  ? true
+                  : null);
       assertThat(browser.byId("server-info").getText()).contains("1 model(s)");
-      assertThat(browser.js("return localStorage.length + sessionStorage.length + document.cookie.length"))
+      assertThat(
+              browser.js(
+                  "return localStorage.length + sessionStorage.length + document.cookie.length"))
           .isEqualTo(0L);
     }
   }
