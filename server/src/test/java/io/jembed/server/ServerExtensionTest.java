@@ -36,8 +36,7 @@ class ServerExtensionTest {
                     r -> {
                       var body = ServerContext.readJson(r);
                       List<String> texts = context.texts(body, "inputs");
-                      float[][] v =
-                          context.encode(r, context.model(body), texts, InputType.NONE);
+                      float[][] v = context.encode(r, context.model(body), texts, InputType.NONE);
                       return ApiResponse.json(200, Map.of("vectors", v.length));
                     });
           }
