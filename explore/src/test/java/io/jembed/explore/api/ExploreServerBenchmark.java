@@ -6,6 +6,9 @@ import io.jembed.index.Quantization;
 import io.jembed.index.StoredDocument;
 import io.jembed.index.VectorStore;
 import io.jembed.index.lucene.LuceneVectorStore;
+import io.jembed.plot.ProjectionMethod;
+import io.jembed.plot.ProjectionOptions;
+import io.jembed.plot.Projector;
 import io.jembed.server.EmbeddingServer;
 import io.jembed.server.ServerOptions;
 import io.jembed.testing.HashingModel;
@@ -26,8 +29,12 @@ import java.util.Random;
  *
  * <pre>
  * java -cp explore/target/test-classes:explore/target/classes:$(cat explore/target/test-classpath.txt) \
- *   io.jembed.explore.api.ExploreServerBenchmark [10000,100000] [pca,tsne,umap@10000]
+ *   io.jembed.explore.api.ExploreServerBenchmark [SIZES, default 10000,100000] [METHODS, default pca,tsne,umap]
  * </pre>
+ *
+ * t-SNE and UMAP run at 10,000 points at most. The peer in the same run: the plot module's
+ * Projector called directly on the same vectors (PCA only: the server's overhead is the same for
+ * every method).
  */
 public final class ExploreServerBenchmark {
   private static final int DIMENSION = 384;
@@ -55,7 +62,7 @@ public final class ExploreServerBenchmark {
     }
   }
 
-  private static void run(int n) throws Exception {
+  private static void run(int n, List<String> methods) throws Exception {
     Path dir = Files.createTempDirectory("explore-bench-");
     HashingModel model = new HashingModel("bench-384", DIMENSION, 256);
     try (VectorStore store =
@@ -87,7 +94,7 @@ public final class ExploreServerBenchmark {
             firstSearch / 1e6,
             secondSearch / 1e6,
             search.get("collection_size").asInt());
-        for (String method : List.of("pca", "tsne", "umap")) {
+        for (String method : methods) {
           if (!method.equals("pca") && n > 10_000) {
             continue;
           }
@@ -103,12 +110,28 @@ public final class ExploreServerBenchmark {
           if (!again.get("cached").asBoolean() || xy.length != n * 8) {
             throw new IllegalStateException("unexpected answer: " + again);
           }
+          String alone = "";
+          if (method.equals("pca")) {
+            float[][] vectors = new float[n][];
+            store.exportDocuments(
+                d -> vectors[Integer.parseInt(d.id().substring(1))] = d.chunks().get(0).vector());
+            t0 = System.nanoTime();
+            Projector.project(
+                vectors,
+                ProjectionOptions.builder()
+                    .method(ProjectionMethod.PCA)
+                    .seed(42)
+                    .threads(Runtime.getRuntime().availableProcessors())
+                    .build());
+            alone = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9);
+          }
           System.out.printf(
               Locale.ROOT,
-              "| %,d | %s | %.1f s | %.0f ms | %.0f ms | %,d | %d MB |%n",
+              "| %,d | %s | %.1f s | %s | %.0f ms | %.0f ms | %,d | %d MB |%n",
               n,
               method,
               compute / 1e9,
+              alone,
               serve / 1e6,
               cached / 1e6,
               xy.length,
