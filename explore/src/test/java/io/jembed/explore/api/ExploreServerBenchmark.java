@@ -54,11 +54,14 @@ public final class ExploreServerBenchmark {
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.vm.version"));
+    List<String> methods =
+        List.of(args.length > 1 ? args[1].split(",") : new String[] {"pca", "tsne", "umap"});
     System.out.println(
-        "| points | method | POST /maps (compute) | GET coordinates | POST /maps again (cached) | bytes | RSS after |");
-    System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        "| points | method | POST /maps (compute) | Projector alone | GET coordinates"
+            + " | POST /maps again (cached) | bytes | RSS after |");
+    System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int n : sizes) {
-      run(n);
+      run(n, methods);
     }
   }
 
