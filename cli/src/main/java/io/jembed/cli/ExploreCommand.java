@@ -149,23 +149,7 @@ public final class ExploreCommand implements Callable<Integer> {
       return JembedCli.OK;
     } finally {
       started.countDown();
-      if (server != null) {
-        server.close();
-      }
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down: the hook is running
-        }
-      }
-      for (int i = resources.size() - 1; i >= 0; i--) {
-        try {
-          resources.get(i).close();
-        } catch (Exception e) {
-          err.println("jembed: closing failed: " + JembedCli.oneLine(e));
-        }
-      }
+      ServeCommand.stopAndClose(server, hook, resources, err);
     }
   }
 

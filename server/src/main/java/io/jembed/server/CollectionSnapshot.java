@@ -79,20 +79,43 @@ public final class CollectionSnapshot {
   }
 
   /**
-   * The share (0-100) of the collection's chunks that score below {@code score} for a query vector:
-   * one exact pass over every vector.
+   * Every chunk's score for a query vector, sorted: one exact pass over the vectors, after which
+   * {@link Scores#percentile} answers for any score in logarithmic time.
    */
-  public double percentile(SimilarityFunction similarity, float[] query, double score) {
-    if (vectors.length == 0) {
-      return 0;
+  public Scores scores(SimilarityFunction similarity, float[] query) {
+    float[] all = new float[vectors.length];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = similarity.score(query, vectors[i]);
     }
-    long below = 0;
-    for (float[] v : vectors) {
-      if (similarity.score(query, v) < score) {
-        below++;
+    java.util.Arrays.sort(all);
+    return new Scores(all);
+  }
+
+  /** A query's scores against every chunk, ascending. */
+  public static final class Scores {
+    private final float[] sorted;
+
+    private Scores(float[] sorted) {
+      this.sorted = sorted;
+    }
+
+    /** The share (0-100) of the chunks that score below {@code score}. */
+    public double percentile(float score) {
+      if (sorted.length == 0) {
+        return 0;
       }
+      int lo = 0;
+      int hi = sorted.length;
+      while (lo < hi) { // the first position holding a score >= score
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] < score) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return 100.0 * lo / sorted.length;
     }
-    return 100.0 * below / vectors.length;
   }
 
   /** Reads a store whole. */
@@ -149,8 +172,7 @@ public final class CollectionSnapshot {
       return a.documents() == b.documents()
           && a.chunks() == b.chunks()
           && a.deletedChunks() == b.deletedChunks()
-          && a.segments() == b.segments()
-          && a.bytesOnDisk() == b.bytesOnDisk();
+          && a.segments() == b.segments(); // not bytesOnDisk: files kept beside an index count
     }
   }
 }

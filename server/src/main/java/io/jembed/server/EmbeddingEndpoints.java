@@ -294,14 +294,13 @@ final class EmbeddingEndpoints {
       Map<String, Object> out) {
     CollectionSnapshot all = collection(name);
     SimilarityFunction similarity = store.model().similarity();
+    CollectionSnapshot.Scores scores = all.scores(similarity, vector);
     for (int i = 0; i < hits.size(); i++) {
       SearchHit h = hits.get(i);
       int at = all.indexOf(h.id(), h.chunk());
-      // the hit's own vector score: its rank score when searching by vector, else its similarity
+      // from the hit's exact score: an index ranking with quantized vectors reports an estimate
       Double percentile =
-          at < 0
-              ? null
-              : all.percentile(similarity, vector, similarity.score(vector, all.vectors()[at]));
+          at < 0 ? null : scores.percentile(similarity.score(vector, all.vectors()[at]));
       list.get(i).put("percentile", percentile);
     }
     out.put("collection_size", all.size());

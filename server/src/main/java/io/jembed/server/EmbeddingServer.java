@@ -109,14 +109,10 @@ public final class EmbeddingServer implements AutoCloseable {
       for (ServerExtension extension : extensions) {
         extension.install(context);
       }
-    } catch (RuntimeException e) {
-      batchers.values().forEach(Batcher::close);
-      throw e;
-    }
-    try {
       this.http = new HttpTransport(options, metrics, this::screen, this::handle);
     } catch (RuntimeException e) {
       batchers.values().forEach(Batcher::close);
+      extensions.forEach(ServerExtension::close);
       throw e;
     }
     LOG.log(System.Logger.Level.INFO, "jembed server listening on {0}", uri());

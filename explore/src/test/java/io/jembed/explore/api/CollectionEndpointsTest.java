@@ -260,6 +260,13 @@ class CollectionEndpointsTest {
     assertThat(http.get("/maps/ffff/coordinates").status()).isEqualTo(404);
     assertThat(http.post("/maps/ffff/coordinates", "{}").status()).isEqualTo(404);
     assertThat(http.get("/maps").status()).isEqualTo(405);
+    for (String endpoint : List.of("/neighbours", "/duplicates")) {
+      r = http.post(endpoint, Map.of("index", "nope", "id", "doc-000#0"));
+      assertThat(r.status()).as(endpoint).isEqualTo(404);
+      assertThat(r.json().get("error").get("message").asText()).contains("nope");
+    }
+    r = http.post("/search", Map.of("index", "nope", "query", "x", "percentiles", true));
+    assertThat(r.status()).isEqualTo(404);
     r = http.post("/neighbours", Map.of("index", "topics", "id", "no-such-doc"));
     assertThat(r.status()).isEqualTo(404);
     r = http.post("/duplicates", Map.of("index", "topics", "threshold", 2));

@@ -22,14 +22,20 @@ final class Http {
 
   private final URI base;
   private final String apiKey;
+  private final Duration timeout;
 
   Http(URI base) {
     this(base, null);
   }
 
   Http(URI base, String apiKey) {
+    this(base, apiKey, Duration.ofSeconds(120));
+  }
+
+  Http(URI base, String apiKey, Duration timeout) {
     this.base = base;
     this.apiKey = apiKey;
+    this.timeout = timeout;
   }
 
   record Reply(int status, byte[] bytes, HttpResponse<byte[]> raw) {
@@ -79,9 +85,7 @@ final class Http {
     }
     try {
       HttpResponse<byte[]> r =
-          CLIENT.send(
-              request.timeout(Duration.ofSeconds(120)).build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+          CLIENT.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
       return new Reply(r.statusCode(), r.body(), r);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

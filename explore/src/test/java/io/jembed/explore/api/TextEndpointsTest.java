@@ -193,6 +193,14 @@ class TextEndpointsTest {
     r = http.post("/compare", Map.of("inputs", many));
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.json().get("error").get("message").asText()).contains("101").contains("100");
+    // more texts to tokenize than the server takes per request (--max-client-batch 200)
+    List<String> tooMany = new ArrayList<>();
+    for (int i = 0; i < 201; i++) {
+      tooMany.add("text " + i);
+    }
+    r = http.post("/tokenize", Map.of("inputs", tooMany));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.json().get("error").get("message").asText()).contains("201").contains("200");
     // an unknown model, an unknown index
     r = http.post("/compare", Map.of("inputs", List.of("a"), "model", "nope"));
     assertThat(r.status()).isEqualTo(404);
