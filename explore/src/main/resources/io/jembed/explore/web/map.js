@@ -59,6 +59,11 @@ function resize() {
 
 function ensurePlot() {
   if (plot) return plot;
+  const probe = document.createElement('canvas');
+  if (!probe.getContext('webgl2') && !probe.getContext('webgl')) {
+    throw new Error('This browser offers no WebGL, which the map needs: turn on hardware acceleration (or software ' +
+      'WebGL) in its settings. Search, Compare and the other views work without it.');
+  }
   const { width, height } = $('map-wrap').getBoundingClientRect();
   plot = createScatterplot({
     canvas: $('map-canvas'),

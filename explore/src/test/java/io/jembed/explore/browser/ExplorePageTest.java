@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -257,6 +258,70 @@ class ExplorePageTest {
             .map(WebElement::getText)
             .toList();
     assertThat(shownIds).isNotEmpty().isEqualTo(expectedIds);
+  }
+
+  @Test
+  void aLassoSelectionExportsItsIdsAndATypedQueryLightsItsHits() throws Exception {
+    browser.open(explore.page("map?index=topics&method=pca&color=label"));
+    browser.waitUntil(d -> "true".equals(browser.byId("map-wrap").getDomAttribute("data-drawn")));
+    String mapId =
+        (String) browser.js("return document.getElementById('map-status').dataset.mapId");
+
+    // a typed query: placed on the map, its hits are the k nearest /place ranks
+    browser.byId("map-query").sendKeys("a recipe with lots of garlic", Keys.ENTER);
+    browser.waitForText("map-neighbours", "its 10 nearest");
+    JsonNode placed =
+        post("/maps/" + mapId + "/place", Map.of("query", "a recipe with lots of garlic", "k", 10));
+    List<String> hitIds = new ArrayList<>();
+    for (JsonNode i : placed.get("hits")) {
+      hitIds.add(
+          get("/maps/" + mapId + "/points?from=" + i.asInt() + "&to=" + (i.asInt() + 1))
+              .get(0)
+              .get("id")
+              .asText());
+    }
+    assertThat(
+            browser.all(By.cssSelector("#map-neighbours li b")).stream()
+                .map(WebElement::getText)
+                .toList())
+        .isEqualTo(hitIds);
+
+    // the lasso (its button, then a drag around the middle of the map) selects; Export ids
+    // downloads them
+    browser.byId("map-lasso").click();
+    WebElement canvas = browser.byId("map-canvas");
+    int w = canvas.getRect().getWidth() / 3;
+    int h = canvas.getRect().getHeight() / 3;
+    Actions lasso = new Actions(browser.driver).moveToElement(canvas, -w, -h).clickAndHold();
+    int[][] corners = {{w, -h}, {w, h}, {-w, h}, {-w, -h}};
+    int x = -w;
+    int y = -h;
+    for (int[] corner : corners) {
+      for (int step = 1; step <= 10; step++) {
+        int nx = x + (corner[0] - x) * step / 10;
+        int ny = y + (corner[1] - y) * step / 10;
+        lasso.moveToElement(canvas, nx, ny).pause(Duration.ofMillis(25));
+      }
+      x = corner[0];
+      y = corner[1];
+    }
+    lasso.release().perform();
+    String selected = browser.waitForText("map-selection", "selected");
+    int count = Integer.parseInt(selected.substring(0, selected.indexOf(' ')).replace(",", ""));
+    assertThat(count).isBetween(2, 999);
+    browser.find(By.cssSelector("#map-selection button")).click();
+    WebElement link =
+        browser.waitUntil(d -> first(d.findElements(By.cssSelector("#map-export-status a"))));
+    String exported =
+        (String)
+            browser.asyncJs(
+                "fetch(arguments[0]).then((r) => r.text()).then(arguments[arguments.length - 1])",
+                link.getDomAttribute("href"));
+    List<String> ids = exported.lines().toList();
+    assertThat(ids).hasSize(count).doesNotHaveDuplicates();
+    Set<String> known = new HashSet<>();
+    explore.topics.forEach(t -> known.add(t.id() + "#0"));
+    assertThat(known).containsAll(ids);
   }
 
   @Test
