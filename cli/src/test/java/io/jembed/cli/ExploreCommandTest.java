@@ -79,16 +79,20 @@ class ExploreCommandTest {
             + "\n"
             + "Stocks fell sharply today.\tfinance\n"
             + "The central bank raised interest rates.\tfinance\n"
-            + "A line without a label\n");
+            + "A line without a label\n"
+            // a text of its own: this test's cache entry is new whatever earlier runs left
+            + "Run "
+            + java.util.UUID.randomUUID()
+            + "\n");
     Run run = start(file.toString(), "--no-browser");
     assertThat(run.url().getHost()).isEqualTo("127.0.0.1");
     assertThat(run.url().getPath()).isEqualTo("/");
-    assertThat(run.err().toString()).contains("embedding 5 texts");
+    assertThat(run.err().toString()).contains("embedding 6 texts");
     JsonNode config = get(run.url(), "/explore/config.json");
     assertThat(config.get("auth_required").asBoolean()).isFalse();
     JsonNode info = get(run.url(), "/info");
     assertThat(info.at("/indexes/0/name").asText()).isEqualTo("animals");
-    assertThat(info.at("/indexes/0/documents").asInt()).isEqualTo(5);
+    assertThat(info.at("/indexes/0/documents").asInt()).isEqualTo(6);
     JsonNode hits =
         post(
             run.url(),
@@ -96,7 +100,7 @@ class ExploreCommandTest {
             "{\"query\": \"my kitten is napping\", \"k\": 2, \"percentiles\": true}");
     assertThat(hits.at("/hits/0/id").asText()).isEqualTo("line-1");
     assertThat(hits.at("/hits/0/metadata/label").asText()).isEqualTo("pets");
-    assertThat(hits.get("collection_size").asInt()).isEqualTo(5);
+    assertThat(hits.get("collection_size").asInt()).isEqualTo(6);
     JsonNode map = post(run.url(), "/maps", "{\"method\": \"pca\", \"index\": \"animals\"}");
     assertThat(map.get("legend").toString())
         .contains("pets")
@@ -106,8 +110,8 @@ class ExploreCommandTest {
 
     // a second run reuses the embedded texts
     Run again = start(file.toString(), "--no-browser");
-    assertThat(again.err().toString()).contains("reusing").doesNotContain("embedding 5 texts");
-    assertThat(get(again.url(), "/info").at("/indexes/0/documents").asInt()).isEqualTo(5);
+    assertThat(again.err().toString()).contains("reusing").doesNotContain("embedding 6 texts");
+    assertThat(get(again.url(), "/info").at("/indexes/0/documents").asInt()).isEqualTo(6);
     assertThat(again.stop()).isZero();
   }
 

@@ -61,16 +61,24 @@ public final class ApiRequest {
     return path;
   }
 
-  /** A query parameter's first value, decoded, or null when absent. */
+  /**
+   * A query parameter's first value, decoded, or null when absent.
+   *
+   * @throws ApiException 400 for a malformed percent-escape
+   */
   public String queryParameter(String name) {
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      if (!key.isEmpty() && URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
-        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+    try {
+      for (String pair : query.split("&")) {
+        int eq = pair.indexOf('=');
+        String key = eq < 0 ? pair : pair.substring(0, eq);
+        if (!key.isEmpty() && URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+          return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        }
       }
+      return null;
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "malformed_request", "malformed query string: " + query);
     }
-    return null;
   }
 
   /** A header's first value (any case), or null. */

@@ -255,7 +255,8 @@ final class EmbeddingEndpoints {
     }
     List<SearchHit> hits;
     try {
-      hits = store.search(query.toRequest(vector));
+      // a keyword search takes no vector, even one encoded for percentiles
+      hits = store.search(query.toRequest(query.needsVector() ? vector : null));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(e.getMessage());
     }

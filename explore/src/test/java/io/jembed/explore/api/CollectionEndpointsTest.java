@@ -118,6 +118,11 @@ class CollectionEndpointsTest {
           .isCloseTo(100.0 * below / all.size(), within(1e-9));
     }
     assertThat(r.get("hits").get(0).get("percentile").asDouble()).isGreaterThan(95);
+    // keyword search: percentiles of the hits' vector scores all the same
+    JsonNode keyword =
+        http.post("/search", Map.of("query", query, "mode", "keyword", "k", 3, "percentiles", true))
+            .json();
+    assertThat(keyword.get("hits").get(0).get("percentile").isNumber()).isTrue();
     // without the flag the answer is as before
     JsonNode plain = http.post("/search", Map.of("index", "topics", "query", query)).json();
     assertThat(plain.has("collection_size")).isFalse();
