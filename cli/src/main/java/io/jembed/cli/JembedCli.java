@@ -78,6 +78,7 @@ public final class JembedCli implements Runnable {
     cl.addSubcommand(new PlotCommand());
     cl.addSubcommand(new IndexCommand());
     cl.addSubcommand(new ServeCommand());
+    cl.addSubcommand(new ExploreCommand());
     cl.setExecutionExceptionHandler(JembedCli::handleExecutionException);
     cl.setParameterExceptionHandler(JembedCli::handleParameterException);
     return cl;

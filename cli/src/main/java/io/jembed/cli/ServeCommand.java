@@ -261,7 +261,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         VectorStore store = VectorStores.openReadOnly(location, model);
         resources.add(store);
-        builder.index(ix.getKey(), store);
+        builder.index(ix.getKey(), store, model);
       }
       server = builder.start();
       EmbeddingServer running = server;
@@ -291,22 +291,31 @@ public final class ServeCommand implements Callable<Integer> {
       return JembedCli.OK;
     } finally {
       started.countDown();
-      if (server != null) {
-        server.close();
+      stopAndClose(server, hook, resources, err);
+    }
+  }
+
+  /**
+   * Stops the server (if it started), removes its shutdown hook (if added) and closes what it
+   * served, last opened first; a failure to close is reported, not thrown.
+   */
+  static void stopAndClose(
+      EmbeddingServer server, Thread hook, List<AutoCloseable> resources, PrintWriter err) {
+    if (server != null) {
+      server.close();
+    }
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down: the hook is running
       }
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down: the hook is running
-        }
-      }
-      for (int i = resources.size() - 1; i >= 0; i--) {
-        try {
-          resources.get(i).close();
-        } catch (Exception e) {
-          err.println("jembed: closing failed: " + JembedCli.oneLine(e));
-        }
+    }
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        err.println("jembed: closing failed: " + JembedCli.oneLine(e));
       }
     }
   }

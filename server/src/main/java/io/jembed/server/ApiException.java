@@ -6,40 +6,41 @@ import java.util.Map;
  * An HTTP error answered as JSON: status, a machine-readable kind, a message for people, and the
  * headers that go with it (Retry-After, Allow, WWW-Authenticate).
  */
-final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
   private final int status;
   private final String kind;
   private final Map<String, String> headers;
 
-  ApiException(int status, String kind, String message) {
+  public ApiException(int status, String kind, String message) {
     this(status, kind, message, Map.of());
   }
 
-  ApiException(int status, String kind, String message, Map<String, String> headers) {
+  public ApiException(int status, String kind, String message, Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.kind = kind;
     this.headers = Map.copyOf(headers);
   }
 
-  int status() {
+  public int status() {
     return status;
   }
 
   /** invalid_input, malformed_json, payload_too_large, queue_full, unauthorized, not_found... */
-  String kind() {
+  public String kind() {
     return kind;
   }
 
-  Map<String, String> headers() {
+  public Map<String, String> headers() {
     return headers;
   }
 
-  static ApiException invalid(String message) {
+  /** 422: the request is well-formed JSON but says something wrong. */
+  public static ApiException invalid(String message) {
     return new ApiException(422, "invalid_input", message);
   }
 
-  static ApiException notFound(String message) {
+  public static ApiException notFound(String message) {
     return new ApiException(404, "not_found", message);
   }
 

@@ -7,18 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** An answer: status, content type, body and extra headers. */
-record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+public record ApiResponse(
+    int status, String contentType, byte[] body, Map<String, String> headers) {
   static final ObjectMapper JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder()
           // trailing garbage after the JSON object is an error, not silently ignored
           .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  ApiResponse {
+  public ApiResponse {
     headers = Map.copyOf(headers);
   }
 
-  static ApiResponse json(int status, Object value) {
+  /** A JSON answer: {@code value} written by Jackson. */
+  public static ApiResponse json(int status, Object value) {
     try {
       return new ApiResponse(status, "application/json", JSON.writeValueAsBytes(value), Map.of());
     } catch (JsonProcessingException e) {
@@ -26,7 +28,7 @@ record ApiResponse(int status, String contentType, byte[] body, Map<String, Stri
     }
   }
 
-  static ApiResponse text(int status, String contentType, String body) {
+  public static ApiResponse text(int status, String contentType, String body) {
     return new ApiResponse(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
@@ -39,7 +41,12 @@ record ApiResponse(int status, String contentType, byte[] body, Map<String, Stri
     return json(e.status(), Map.of("error", err)).withHeaders(e.headers());
   }
 
-  ApiResponse withHeaders(Map<String, String> more) {
+  /** A binary answer ({@code application/octet-stream} or another type). */
+  public static ApiResponse bytes(int status, String contentType, byte[] body) {
+    return new ApiResponse(status, contentType, body, Map.of());
+  }
+
+  public ApiResponse withHeaders(Map<String, String> more) {
     if (more.isEmpty()) {
       return this;
     }

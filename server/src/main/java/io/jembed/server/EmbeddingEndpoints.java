@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jembed.EmbeddingModel;
 import io.jembed.InputType;
 import io.jembed.ModelInfo;
+import io.jembed.SimilarityFunction;
 import io.jembed.index.SearchHit;
 import io.jembed.index.VectorStore;
 import java.io.ByteArrayOutputStream;
@@ -37,18 +39,22 @@ final class EmbeddingEndpoints {
   private final Map<String, String> aliases;
   private final String defaultModel;
   private final Map<String, VectorStore> indexes;
+  private final Map<String, EmbeddingModel> indexModels;
+  private final CollectionSnapshot.Cache collections = new CollectionSnapshot.Cache();
 
   EmbeddingEndpoints(
       ServerOptions options,
       Map<String, Batcher> models,
       Map<String, String> aliases,
       String defaultModel,
-      Map<String, VectorStore> indexes) {
+      Map<String, VectorStore> indexes,
+      Map<String, EmbeddingModel> indexModels) {
     this.options = options;
     this.models = models;
     this.aliases = aliases;
     this.defaultModel = defaultModel;
     this.indexes = indexes;
+    this.indexModels = indexModels;
   }
 
   static JsonNode readJson(ApiRequest request) {
@@ -208,18 +214,8 @@ final class EmbeddingEndpoints {
   /** Semantic, keyword or hybrid search over a named index. */
   ApiResponse search(ApiRequest request) {
     JsonNode body = readJson(request);
-    String name = optionalString(body, "index");
-    if (name == null) {
-      if (indexes.size() != 1) {
-        throw ApiException.invalid(
-            "name the index to search (\"index\"); served: " + indexes.keySet());
-      }
-      name = indexes.keySet().iterator().next();
-    }
+    String name = indexName(optionalString(body, "index"));
     VectorStore store = indexes.get(name);
-    if (store == null) {
-      throw ApiException.notFound("no index named '" + name + "'; served: " + indexes.keySet());
-    }
     JsonNode q = body.get("query");
     if (q == null || !q.isTextual() || q.asText().isBlank()) {
       throw ApiException.invalid("query must be a non-empty string");
@@ -241,9 +237,10 @@ final class EmbeddingEndpoints {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(e.getMessage());
     }
+    boolean percentiles = optionalBoolean(body, "percentiles", false);
     float[] vector = null;
     Batcher batcher = batcherFor(store.model());
-    if (query.needsVector() && batcher != null) {
+    if ((query.needsVector() || percentiles) && batcher != null) {
       // the query joins the dynamic batches, with the model's query prompt
       vector =
           encode(
@@ -253,10 +250,13 @@ final class EmbeddingEndpoints {
                   true,
                   new Batcher.Key(null, null, InputType.QUERY, null))
               .vectors()[0];
+    } else if (percentiles) {
+      vector = indexQueryModel(name).encodeQuery(q.asText());
     }
     List<SearchHit> hits;
     try {
-      hits = store.search(query.toRequest(vector));
+      // a keyword search takes no vector, even one encoded for percentiles
+      hits = store.search(query.toRequest(query.needsVector() ? vector : null));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(e.getMessage());
     }
@@ -275,11 +275,79 @@ final class EmbeddingEndpoints {
       e.put("metadata", h.metadata());
       list.add(e);
     }
+    if (percentiles) {
+      addPercentiles(name, store, vector, hits, list, out);
+    }
     out.put("hits", list);
     return ApiResponse.json(200, out);
   }
 
-  private Batcher batcherFor(ModelInfo indexModel) {
+  /**
+   * Each hit's percentile among the scores of this query against every chunk of the collection: one
+   * exact pass over the collection's vectors, held in memory after the first such search.
+   */
+  private void addPercentiles(
+      String name,
+      VectorStore store,
+      float[] vector,
+      List<SearchHit> hits,
+      List<Map<String, Object>> list,
+      Map<String, Object> out) {
+    CollectionSnapshot all = collection(name);
+    SimilarityFunction similarity = store.model().similarity();
+    CollectionSnapshot.Scores scores = all.scores(similarity, vector);
+    for (int i = 0; i < hits.size(); i++) {
+      SearchHit h = hits.get(i);
+      int at = all.indexOf(h.id(), h.chunk());
+      // from the hit's exact score: an index ranking with quantized vectors reports an estimate
+      Double percentile =
+          at < 0 ? null : scores.percentile(similarity.score(vector, all.vectors()[at]));
+      list.get(i).put("percentile", percentile);
+    }
+    out.put("collection_size", all.size());
+  }
+
+  /** Every chunk of a served index, loaded at the first call and after the index changes. */
+  CollectionSnapshot collection(String name) {
+    return collections.get(name, indexes.get(name));
+  }
+
+  /** The model that embeds an index's queries: served, or given with the index; 422 if neither. */
+  EmbeddingModel indexQueryModel(String name) {
+    VectorStore store = indexes.get(name);
+    Batcher batcher = batcherFor(store.model());
+    if (batcher != null) {
+      return batcher.model();
+    }
+    EmbeddingModel model = indexModels.get(name);
+    if (model == null) {
+      throw ApiException.invalid(
+          "the model of index '" + name + "' (" + store.model().id() + ") is not loaded");
+    }
+    return model;
+  }
+
+  /** The served index a request names, or the only one when it names none. */
+  String indexName(String requested) {
+    if (requested == null) {
+      if (indexes.size() != 1) {
+        throw ApiException.invalid("name the index (\"index\"); served: " + indexes.keySet());
+      }
+      return indexes.keySet().iterator().next();
+    }
+    if (!indexes.containsKey(requested)) {
+      throw ApiException.notFound(
+          "no index named '" + requested + "'; served: " + indexes.keySet());
+    }
+    return requested;
+  }
+
+  /** The batcher of a served model by its served name, or null. */
+  Batcher batcher(String name) {
+    return models.get(name);
+  }
+
+  Batcher batcherFor(ModelInfo indexModel) {
     for (Batcher b : models.values()) {
       if (b.model().info().identity().equals(indexModel.identity())) {
         return b;
@@ -290,7 +358,7 @@ final class EmbeddingEndpoints {
 
   // ---------------------------------------------------------------- request parsing
 
-  private Batcher model(JsonNode body) {
+  Batcher model(JsonNode body) {
     JsonNode m = body.get("model");
     if (m == null || m.isNull() || (m.isTextual() && m.asText().isEmpty())) {
       return models.get(defaultModel);
@@ -307,7 +375,7 @@ final class EmbeddingEndpoints {
     return models.get(name);
   }
 
-  private List<String> inputs(JsonNode body, String field) {
+  List<String> inputs(JsonNode body, String field) {
     JsonNode in = body.get(field);
     if (in == null || in.isNull()) {
       throw ApiException.invalid(field + " is missing: send a string or an array of strings");
@@ -391,7 +459,7 @@ final class EmbeddingEndpoints {
    * queues the inputs and waits for their vectors until the request's deadline. A request whose
    * client hangs up meanwhile is dropped from the queue.
    */
-  private Batcher.Result encode(
+  Batcher.Result encode(
       ApiRequest request, Batcher batcher, List<String> texts, boolean truncate, Batcher.Key key) {
     batcher.precheck(texts.size());
     Batcher.Inputs inputs = TokenCounting.count(batcher.model(), batcher.name(), texts, truncate);

@@ -2,6 +2,7 @@ package io.jembed.server;
 
 import io.jembed.EmbeddingModel;
 import io.jembed.ModelInfo;
+import io.jembed.index.IndexStats;
 import io.jembed.index.VectorStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -56,6 +57,7 @@ public final class EmbeddingServer implements AutoCloseable {
   private final Router router;
   private final HttpTransport http;
   private final String version;
+  private final List<ServerExtension> extensions;
 
   private EmbeddingServer(Builder b) {
     if (b.models.isEmpty()) {
@@ -89,17 +91,34 @@ public final class EmbeddingServer implements AutoCloseable {
     // a model can also be asked for by its id ("sentence-transformers/all-MiniLM-L6-v2")
     b.models.forEach((name, model) -> aliases.putIfAbsent(model.info().id(), name));
     this.models = batchers;
-    this.router = routes(new EmbeddingEndpoints(options, batchers, aliases, defaultModel, indexes));
+    EmbeddingEndpoints endpoints =
+        new EmbeddingEndpoints(
+            options, batchers, aliases, defaultModel, indexes, Map.copyOf(b.indexModels));
+    this.router = routes(endpoints);
+    ServerContext context =
+        new ServerContext(
+            this,
+            endpoints,
+            router,
+            indexes,
+            this::admitted,
+            this::encoding,
+            this::refuseUnlessAdmittable);
+    this.extensions = b.extensions();
     try {
+      for (ServerExtension extension : extensions) {
+        extension.install(context);
+      }
       this.http = new HttpTransport(options, metrics, this::screen, this::handle);
     } catch (RuntimeException e) {
       batchers.values().forEach(Batcher::close);
+      extensions.forEach(ServerExtension::close);
       throw e;
     }
     LOG.log(System.Logger.Level.INFO, "jembed server listening on {0}", uri());
   }
 
-  /** The routing table; a new endpoint is one more line here. */
+  /** The routing table; a new endpoint is one more line here (or a {@link ServerExtension}). */
   private Router routes(EmbeddingEndpoints endpoints) {
     Router.Access key = Router.Access.API_KEY;
     return new Router(auth)
@@ -232,6 +251,11 @@ public final class EmbeddingServer implements AutoCloseable {
     return defaultModel;
   }
 
+  /** The implementation version, or "dev" when run from classes. */
+  String version() {
+    return version;
+  }
+
   /** Requests admitted and not yet answered (queued, encoding or searching). */
   int requestsInFlight() {
     return options.maxConcurrentRequests() - admission.availablePermits();
@@ -268,6 +292,13 @@ public final class EmbeddingServer implements AutoCloseable {
       http.close();
       for (Batcher batcher : models.values()) {
         batcher.awaitStopped(end);
+      }
+      for (ServerExtension extension : extensions) {
+        try {
+          extension.close();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "closing an extension failed", e);
+        }
       }
     } finally {
       closed.complete(null);
@@ -350,6 +381,9 @@ public final class EmbeddingServer implements AutoCloseable {
           e.put("name", name);
           e.put("model", store.model().id());
           e.put("dimension", store.model().dimension());
+          IndexStats stats = store.stats();
+          e.put("documents", stats.documents());
+          e.put("chunks", stats.chunks());
           idx.add(e);
         });
     out.put("indexes", idx);
@@ -381,6 +415,9 @@ public final class EmbeddingServer implements AutoCloseable {
   public static final class Builder {
     private final Map<String, EmbeddingModel> models = new LinkedHashMap<>();
     private final Map<String, VectorStore> indexes = new LinkedHashMap<>();
+    private final Map<String, EmbeddingModel> indexModels = new LinkedHashMap<>();
+    private final List<ServerExtension> extensions = new ArrayList<>();
+    private boolean discoverExtensions = true;
     private String defaultModel;
     private ServerOptions options = ServerOptions.defaults();
 
@@ -414,6 +451,40 @@ public final class EmbeddingServer implements AutoCloseable {
         throw new IllegalArgumentException("index name '" + name + "' is served twice");
       }
       return this;
+    }
+
+    /**
+     * Serves an index with the model that embeds its queries, for when that model is not served
+     * itself (endpoints that encode with the index's model, such as an extension's, use it).
+     */
+    public Builder index(String name, VectorStore store, EmbeddingModel queryModel) {
+      index(name, store);
+      indexModels.put(name, Objects.requireNonNull(queryModel, "queryModel"));
+      return this;
+    }
+
+    /** Adds an extension's endpoints (besides those found on the class path). */
+    public Builder extension(ServerExtension extension) {
+      extensions.add(Objects.requireNonNull(extension, "extension"));
+      return this;
+    }
+
+    /** Whether extensions on the class path are installed (default: true). */
+    public Builder discoverExtensions(boolean discover) {
+      this.discoverExtensions = discover;
+      return this;
+    }
+
+    private List<ServerExtension> extensions() {
+      List<ServerExtension> all = new ArrayList<>(extensions);
+      if (discoverExtensions) {
+        for (ServerExtension found : java.util.ServiceLoader.load(ServerExtension.class)) {
+          if (all.stream().noneMatch(e -> e.getClass() == found.getClass())) {
+            all.add(found);
+          }
+        }
+      }
+      return all;
     }
 
     public Builder options(ServerOptions options) {

@@ -285,6 +285,7 @@ final class HttpConnection {
         new ApiRequest(
             method,
             path,
+            query(request.uri()),
             headers::get,
             body,
             exchange.receivedNanos + settings.options().requestTimeout().toNanos());
@@ -299,6 +300,16 @@ final class HttpConnection {
     } catch (RejectedExecutionException e) {
       answered(exchange, ApiResponse.error(ApiException.shuttingDown()));
     }
+  }
+
+  /** The query string of a request target (after '?', before '#'), or "". */
+  static String query(String uri) {
+    int q = uri.indexOf('?');
+    if (q < 0) {
+      return "";
+    }
+    int fragment = uri.indexOf('#', q);
+    return fragment < 0 ? uri.substring(q + 1) : uri.substring(q + 1, fragment);
   }
 
   /** The path of a request target, without its query; absolute targets keep their path only. */

@@ -1,6 +1,8 @@
 package io.jembed.server;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,12 +14,13 @@ import java.util.Map;
  * router.get("/v1/thing", Access.API_KEY, request -> ApiResponse.json(200, thing()))}; a route may
  * add a {@link Screen} that refuses requests from their head. Checks run in this order: the API key
  * (unless the route is open, so unknown paths do not tell a caller without the key what exists),
- * then 404 for an unknown path, then 405 for a wrong method.
+ * then 404 for an unknown path, then 405 for a wrong method. A prefix route ({@link #prefix})
+ * answers every path under its prefix that no exact route takes; the longest prefix wins.
  */
-final class Router {
+public final class Router {
   /** What a route handles; throws {@link ApiException} for an error answer. */
   @FunctionalInterface
-  interface Endpoint {
+  public interface Endpoint {
     ApiResponse handle(ApiRequest request);
   }
 
@@ -26,11 +29,12 @@ final class Router {
    * it at once, e.g. when the server could not admit it anyway.
    */
   @FunctionalInterface
-  interface Screen {
+  public interface Screen {
     void check(ApiRequest head);
   }
 
-  enum Access {
+  /** Who may call a route. */
+  public enum Access {
     /** Anyone: health probes, a public page. */
     OPEN,
     /** Only with {@code Authorization: Bearer KEY} when the server has a key. */
@@ -54,6 +58,10 @@ final class Router {
 
   private final Auth auth;
   private final Map<String, Route> routes = new LinkedHashMap<>();
+
+  /** Prefix routes, by prefix then method. */
+  private final Map<String, Map<String, Route>> prefixes = new LinkedHashMap<>();
+
   private Route last;
 
   Router(Auth auth) {
@@ -82,6 +90,49 @@ final class Router {
     return this;
   }
 
+  /**
+   * An endpoint for every path that starts with {@code prefix} (which ends with '/') and that no
+   * exact route takes, e.g. {@code /maps/} for {@code /maps/ID/coordinates}; one prefix may have a
+   * route per method. The endpoint reads the rest of the path itself.
+   */
+  Router prefix(String method, String prefix, Access access, Endpoint endpoint) {
+    if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+      throw new IllegalArgumentException("a prefix starts and ends with '/': " + prefix);
+    }
+    Route route = new Route(prefix + "*", method, access, endpoint);
+    if (prefixes.computeIfAbsent(prefix, p -> new LinkedHashMap<>()).putIfAbsent(method, route)
+        != null) {
+      throw new IllegalArgumentException("two " + method + " routes for " + prefix);
+    }
+    last = route;
+    return this;
+  }
+
+  /** The routes for a path: its exact route, or those of its longest matching prefix. */
+  private List<Route> candidates(String path) {
+    Route exact = routes.get(path);
+    if (exact != null) {
+      return List.of(exact);
+    }
+    String best = null;
+    for (String prefix : prefixes.keySet()) {
+      if (path.startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+        best = prefix;
+      }
+    }
+    return best == null ? List.of() : new ArrayList<>(prefixes.get(best).values());
+  }
+
+  /** The route a method and path go to, or null when the path has routes for other methods only. */
+  private static Route pick(List<Route> candidates, String method) {
+    for (Route r : candidates) {
+      if (method.equals(r.method) || (r.method.equals("GET") && method.equals("HEAD"))) {
+        return r;
+      }
+    }
+    return null;
+  }
+
   /** Screens requests to the route added last before their bodies are read. */
   Router screen(Screen screen) {
     last.screen = screen;
@@ -97,8 +148,8 @@ final class Router {
 
   /** The route's own name for metrics ("/v1/embeddings" for "/embeddings"), or "other". */
   String metricName(String path) {
-    Route route = routes.get(path);
-    return route == null ? "other" : route.name;
+    List<Route> found = candidates(path);
+    return found.isEmpty() ? "other" : found.get(0).name;
   }
 
   /**
@@ -106,7 +157,7 @@ final class Router {
    * it; throws {@link ApiException} to refuse the request before its body is read.
    */
   void screen(ApiRequest head) {
-    Route route = routes.get(head.path());
+    Route route = pick(candidates(head.path()), head.method());
     if (route == null
         || route.screen == null
         || !head.method().equals(route.method)
@@ -117,28 +168,36 @@ final class Router {
   }
 
   ApiResponse handle(ApiRequest request) {
-    Route route = routes.get(request.path());
-    if ((route == null || route.access == Access.API_KEY)
-        && !auth.accepts(request.header("Authorization"))) {
+    List<Route> found = candidates(request.path());
+    Route route = pick(found, request.method());
+    boolean open = route != null ? route.access == Access.OPEN : allOpen(found);
+    if (!open && !auth.accepts(request.header("Authorization"))) {
       throw new ApiException(
           401,
           "unauthorized",
           "missing or wrong API key (Authorization: Bearer KEY)",
           Map.of("WWW-Authenticate", "Bearer"));
     }
-    if (route == null) {
+    if (found.isEmpty()) {
       throw ApiException.notFound("no endpoint " + request.path());
     }
-    String method = request.method();
-    boolean allowed =
-        method.equals(route.method) || (route.method.equals("GET") && method.equals("HEAD"));
-    if (!allowed) {
+    if (route == null) {
+      List<String> methods = new ArrayList<>();
+      List<String> allow = new ArrayList<>();
+      for (Route r : found) {
+        methods.add(r.method);
+        allow.add(r.method.equals("GET") ? "GET, HEAD" : r.method);
+      }
       throw new ApiException(
           405,
           "method_not_allowed",
-          request.path() + " takes " + route.method + ", not " + method,
-          Map.of("Allow", route.method.equals("GET") ? "GET, HEAD" : route.method));
+          request.path() + " takes " + String.join(" or ", methods) + ", not " + request.method(),
+          Map.of("Allow", String.join(", ", allow)));
     }
     return route.endpoint.handle(request);
+  }
+
+  private static boolean allOpen(List<Route> routes) {
+    return !routes.isEmpty() && routes.stream().allMatch(r -> r.access == Access.OPEN);
   }
 }

@@ -1,0 +1,82 @@
+package io.jembed.explore.browser;
+
+import io.jembed.EmbeddingModel;
+import io.jembed.index.Document;
+import io.jembed.index.IndexOptions;
+import io.jembed.index.lucene.LuceneVectorStore;
+import io.jembed.server.EmbeddingServer;
+import io.jembed.server.ServerOptions;
+import io.jembed.testing.HashingModel;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A jembed server with the explore page, all-MiniLM-L6-v2 and three indexes: {@code tutorial} (the
+ * five tutorial documents), {@code topics} (labelled sentences on five topics) and {@code
+ * topics-words} (the same sentences under a bag-of-words baseline, for the two-models view).
+ */
+final class ExploreServer implements AutoCloseable {
+  static final String MODEL = "all-MiniLM-L6-v2";
+
+  final EmbeddingModel model;
+  final EmbeddingModel words;
+  final List<Corpus.Text> topics;
+  final EmbeddingServer server;
+  private final List<LuceneVectorStore> stores = new ArrayList<>();
+
+  ExploreServer(Path dir, int topicCount) {
+    model = EmbeddingModel.load(MODEL);
+    words = HashingModel.wholeWords("bag-of-words", 384, 256);
+    topics = Corpus.topics(topicCount);
+    LuceneVectorStore tutorial = store(dir.resolve("tutorial"), model);
+    List<Document> docs = new ArrayList<>();
+    for (Map.Entry<String, String> e : Corpus.TUTORIAL.entrySet()) {
+      docs.add(Document.builder(e.getKey()).text(e.getValue()).metadata("lesson", 4).build());
+    }
+    tutorial.upsert(docs);
+    tutorial.commit();
+    LuceneVectorStore topicStore = store(dir.resolve("topics"), model);
+    LuceneVectorStore wordStore = store(dir.resolve("topics-words"), words);
+    List<Document> texts = new ArrayList<>();
+    for (Corpus.Text t : topics) {
+      texts.add(Document.builder(t.id()).text(t.text()).metadata("label", t.topic()).build());
+    }
+    topicStore.upsert(texts);
+    topicStore.commit();
+    wordStore.upsert(texts);
+    wordStore.commit();
+    server =
+        EmbeddingServer.builder()
+            .model(MODEL, model)
+            .index("tutorial", tutorial)
+            .index("topics", topicStore)
+            .index("topics-words", wordStore, words)
+            .options(ServerOptions.builder().port(0).build())
+            .start();
+  }
+
+  private LuceneVectorStore store(Path dir, EmbeddingModel m) {
+    LuceneVectorStore store = LuceneVectorStore.create(dir, m, IndexOptions.defaults());
+    stores.add(store);
+    return store;
+  }
+
+  URI uri() {
+    return server.uri();
+  }
+
+  /** The page's address, with a view and its parameters after the hash. */
+  String page(String hash) {
+    return server.uri().resolve("/") + (hash.isEmpty() ? "" : "#" + hash);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    stores.forEach(LuceneVectorStore::close);
+    model.close();
+  }
+}
