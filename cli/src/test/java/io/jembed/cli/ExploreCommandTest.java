@@ -135,6 +135,22 @@ class ExploreCommandTest {
   }
 
   @Test
+  void anEmbeddingsFileIsIndexedWithoutEmbeddingAgain() throws Exception {
+    Path texts = dir.resolve("texts.txt");
+    Files.writeString(texts, "nginx serves websites\npostgres stores rows\nbread needs flour\n");
+    Path npy = dir.resolve("emb.npy");
+    CommandLine cl = JembedCli.commandLine();
+    cl.setOut(new PrintWriter(new StringWriter()));
+    cl.setErr(new PrintWriter(new StringWriter()));
+    assertThat(cl.execute("encode", "-i", texts.toString(), "-o", npy.toString())).isZero();
+    Run run = start(npy.toString(), "--no-browser");
+    assertThat(get(run.url(), "/info").at("/indexes/0/documents").asInt()).isEqualTo(3);
+    JsonNode hits = post(run.url(), "/search", "{\"query\": \"baking\", \"k\": 1}");
+    assertThat(hits.at("/hits/0/id").asText()).isEqualTo("row-3");
+    assertThat(run.stop()).isZero();
+  }
+
+  @Test
   void badInputsAreUsageErrors() {
     CommandLine cl = JembedCli.commandLine();
     StringWriter err = new StringWriter();
