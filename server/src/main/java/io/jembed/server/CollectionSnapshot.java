@@ -27,11 +27,15 @@ public final class CollectionSnapshot {
   private final List<Chunk> chunks;
   private final float[][] vectors;
   private final Map<String, Integer> positions;
+  // only the documents whose text is not their one chunk's: the others would be held twice
+  private final Map<String, String> documentTexts;
 
-  private CollectionSnapshot(String version, List<Chunk> chunks, float[][] vectors) {
+  private CollectionSnapshot(
+      String version, List<Chunk> chunks, float[][] vectors, Map<String, String> documentTexts) {
     this.version = version;
     this.chunks = chunks;
     this.vectors = vectors;
+    this.documentTexts = documentTexts;
     this.positions = new HashMap<>(chunks.size() * 2);
     for (int i = 0; i < chunks.size(); i++) {
       positions.put(chunks.get(i).id(), i);
@@ -60,6 +64,16 @@ public final class CollectionSnapshot {
     public String id() {
       return documentId + "#" + chunk;
     }
+  }
+
+  /** The whole text of a document of the collection (a hit's chunk sits in it), or null. */
+  public String documentText(String documentId) {
+    String text = documentTexts.get(documentId);
+    if (text != null) {
+      return text;
+    }
+    int at = indexOf(documentId, 0);
+    return at < 0 ? null : chunks.get(at).text();
   }
 
   public int size() {
@@ -125,8 +139,12 @@ public final class CollectionSnapshot {
     docs.sort(Comparator.comparing(StoredDocument::id));
     List<Chunk> chunks = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
+    Map<String, String> documentTexts = new HashMap<>();
     MessageDigest digest = sha256();
     for (StoredDocument d : docs) {
+      if (d.chunks().size() != 1 || !d.chunks().get(0).text().equals(d.text())) {
+        documentTexts.put(d.id(), d.text());
+      }
       for (StoredDocument.Chunk c : d.chunks()) {
         chunks.add(new Chunk(d.id(), c.index(), c.text(), c.start(), c.end(), d.metadata()));
         vectors.add(c.vector());
@@ -141,7 +159,8 @@ public final class CollectionSnapshot {
     return new CollectionSnapshot(
         HexFormat.of().formatHex(digest.digest()),
         List.copyOf(chunks),
-        vectors.toArray(new float[0][]));
+        vectors.toArray(new float[0][]),
+        documentTexts);
   }
 
   private static MessageDigest sha256() {

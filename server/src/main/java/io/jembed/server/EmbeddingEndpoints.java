@@ -284,7 +284,8 @@ final class EmbeddingEndpoints {
 
   /**
    * Each hit's percentile among the scores of this query against every chunk of the collection: one
-   * exact pass over the collection's vectors, held in memory after the first such search.
+   * exact pass over the collection's vectors, held in memory after the first such search. Each hit
+   * also gets its whole document's text, in which the chunk sits at {@code start..end}.
    */
   private void addPercentiles(
       String name,
@@ -303,6 +304,7 @@ final class EmbeddingEndpoints {
       Double percentile =
           at < 0 ? null : scores.percentile(similarity.score(vector, all.vectors()[at]));
       list.get(i).put("percentile", percentile);
+      list.get(i).put("document", all.documentText(h.id()));
     }
     out.put("collection_size", all.size());
   }

@@ -288,8 +288,9 @@ class HostileClientsTest {
 
   @Test
   void shutdownEndsWithinGracePlusTwoSecondsWithWorkStillQueued() throws Exception {
-    // each model call takes 200 ms: 64 requests of 32 inputs are about 13 s of work
-    FakeModel model = new FakeModel().delay(200);
+    // each model call takes 600 ms: 64 requests of 32 inputs are about 38 s of work (under the
+    // queue wait, so all are admitted), and a loaded machine has time to send all 64 first
+    FakeModel model = new FakeModel().delay(600);
     EmbeddingServer server =
         start(
             model,

@@ -116,6 +116,10 @@ class CollectionEndpointsTest {
       long below = all.stream().filter(v -> model.similarity(q, v) < exact).count();
       assertThat(hit.get("percentile").asDouble())
           .isCloseTo(100.0 * below / all.size(), within(1e-9));
+      // the whole document comes with the hit, and the chunk sits in it where start..end say
+      String document = hit.get("document").asText();
+      assertThat(document.substring(hit.get("start").asInt(), hit.get("end").asInt()))
+          .isEqualTo(hit.get("text").asText());
     }
     assertThat(r.get("hits").get(0).get("percentile").asDouble()).isGreaterThan(95);
     // keyword search: percentiles of the hits' vector scores all the same
