@@ -82,6 +82,10 @@ class OpenSearchStoreTest {
       assertThat(vector.at("/method/parameters/encoder/name").asText()).isEqualTo("sq");
       assertThat(mapping.at("/mappings/_meta/jembed/model/id").asText()).isEqualTo("words-64");
       assertThat(mapping.at("/mappings/_meta/jembed/quantization").asText()).isEqualTo("int8");
+      // the single test node holds no replica: the index is green, not yellow
+      JsonNode health =
+          JSON.readTree(indices.send("GET", "/_cluster/health/" + name(location) + "?timeout=5s"));
+      assertThat(health.path("status").asText()).isEqualTo("green");
 
       float[] query = unit(random);
       SearchHit best =
