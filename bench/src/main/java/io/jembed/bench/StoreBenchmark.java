@@ -45,9 +45,9 @@ import java.util.Set;
  * plugin's Lucene engine builds its HNSW graphs inside the node's JVM. Results and the setup
  * measured: docs/benchmarks.md, "Vector stores".
  *
- * Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents for
- * the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors in
- * every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
+ * <p>Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents
+ * for the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors
+ * in every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
  * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --shared
  * folder (../shared).
  */
