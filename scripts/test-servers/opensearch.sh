@@ -9,6 +9,12 @@
 #   opensearch.sh launch    starts the node without waiting (then: opensearch.sh wait)
 #   opensearch.sh env       prints the export: JEMBED_TEST_OPENSEARCH=http://127.0.0.1:PORT
 #   opensearch.sh stop      stops it and deletes its data
+#
+# The test node is small on purpose: 512 MB heap and the C1 compiler only (it boots in half the CPU time). That
+# cripples indexing, since the k-NN plugin's Lucene engine builds its HNSW graphs inside the node's JVM. For a
+# benchmark, start a node sized like a real one:
+#   JEMBED_TEST_OPENSEARCH_HEAP=4g        the heap (-Xms and -Xmx; default 512m)
+#   JEMBED_TEST_OPENSEARCH_FULL_JIT=1     the C2 optimizing compiler too (default: C1 only)
 . "$(dirname "$0")/lib.sh"
 
 OPENSEARCH_VERSION=3.5.0
@@ -18,6 +24,8 @@ KNN_PLUGIN=org.opensearch.plugin:opensearch-knn:$KNN_VERSION:zip
 INSTALL=$TS_HOME/opensearch-$OPENSEARCH_VERSION
 DIR=$TS_RUN/opensearch
 READY_TIMEOUT=${JEMBED_TEST_OPENSEARCH_TIMEOUT:-300}
+HEAP=${JEMBED_TEST_OPENSEARCH_HEAP:-512m}
+[[ $HEAP =~ ^[0-9]+[mMgG]$ ]] || ts_die "JEMBED_TEST_OPENSEARCH_HEAP must be a size like 512m or 4g, got '$HEAP'"
 
 opensearch_jdk() { (. "$TS_ROOT/.mvn/find-jdk.sh" && echo "$JAVA_HOME"); }
 
@@ -70,10 +78,11 @@ path.logs: $DIR/logs
 # throwaway data on a shared disk: never turn indices read-only when the disk fills up
 cluster.routing.allocation.disk.threshold_enabled: false
 YML
-  sed -i "s/^-Xms1g/-Xms512m/; s/^-Xmx1g/-Xmx512m/; s|logs/gc.log|$DIR/logs/gc.log|; s|^-XX:HeapDumpPath=data|-XX:HeapDumpPath=$DIR/data|; s|^-XX:ErrorFile=logs/|-XX:ErrorFile=$DIR/logs/|" \
+  sed -i "s/^-Xms1g/-Xms$HEAP/; s/^-Xmx1g/-Xmx$HEAP/; s|logs/gc.log|$DIR/logs/gc.log|; s|^-XX:HeapDumpPath=data|-XX:HeapDumpPath=$DIR/data|; s|^-XX:ErrorFile=logs/|-XX:ErrorFile=$DIR/logs/|" \
     "$DIR/config/jvm.options"
+  printf '%s\n' -XX:-AlwaysPreTouch >>"$DIR/config/jvm.options"
   # a test node boots with half the CPU time and a third less memory on the C1 compiler alone
-  printf '%s\n' -XX:TieredStopAtLevel=1 -XX:-AlwaysPreTouch >>"$DIR/config/jvm.options"
+  [ "${JEMBED_TEST_OPENSEARCH_FULL_JIT:-0}" = 1 ] || echo -XX:TieredStopAtLevel=1 >>"$DIR/config/jvm.options"
   echo "export JEMBED_TEST_OPENSEARCH='http://127.0.0.1:$port'" >"$DIR/env"
   date +%s.%N >"$DIR/started"
   if [ "$(id -u)" = 0 ]; then chown -R "$TS_USER" "$DIR"; fi

@@ -36,14 +36,18 @@ import java.util.Set;
  * takes all documents in batches of 1000 and commits once: the bulk path.
  *
  * <pre>
- * java -Xmx8g -cp ... io.jembed.bench.StoreBenchmark --size 100000 \
- *     --stores target/store-bench/lucene,postgresql://jembed@127.0.0.1:5432/jembed?table=bench \
+ * java -Xmx4g -cp ... io.jembed.bench.StoreBenchmark --size 100000 \
+ *     --stores 'target/store-bench/lucene,opensearch://127.0.0.1:9200/bench,postgresql://jembed@127.0.0.1:5432/jembed?table=bench&amp;options=-c%20maintenance_work_mem%3D2GB' \
  *     --langchain4j 'postgresql://jembed@127.0.0.1:5432/jembed?table=bench_lc4j'
  * </pre>
  *
- * Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents for
- * the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors in
- * every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
+ * Measure OpenSearch on a node sized for indexing (a few GB of heap, the JVM's full JIT): the k-NN
+ * plugin's Lucene engine builds its HNSW graphs inside the node's JVM. Results and the setup
+ * measured: docs/benchmarks.md, "Vector stores".
+ *
+ * <p>Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents
+ * for the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors
+ * in every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
  * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --shared
  * folder (../shared).
  */

@@ -65,6 +65,7 @@ final class OpenSearchReader implements StoreReader {
   private final Map<String, FieldType> fields;
   private final ModelInfo model;
   private final Quantization quantization;
+  private final String spaceType;
   private long chunkCount = -1;
 
   OpenSearchReader(OpenSearchVectorStore store) {
@@ -73,6 +74,7 @@ final class OpenSearchReader implements StoreReader {
     this.fields = store.metadata().fields();
     this.model = store.metadata().model();
     this.quantization = store.metadata().quantization();
+    this.spaceType = OpenSearchSchema.spaceType(model);
   }
 
   // -------------------------------------------------------------------------------- searching
@@ -180,10 +182,10 @@ final class OpenSearchReader implements StoreReader {
 
   /** The k-NN plugin's score (Lucene's, for its engine) back to the model's similarity. */
   private double similarity(double score) {
-    return switch (model.similarity()) {
-      case COSINE -> 2.0 * score - 1.0;
-      case DOT -> score < 1 ? 1 - 1.0 / score : score - 1.0;
-      case EUCLIDEAN, MANHATTAN -> -Math.sqrt(Math.max(0, 1.0 / score - 1.0));
+    return switch (spaceType) {
+      case OpenSearchSchema.INNER_PRODUCT -> score < 1 ? 1 - 1.0 / score : score - 1.0;
+      case "cosinesimil" -> 2.0 * score - 1.0;
+      default -> -Math.sqrt(Math.max(0, 1.0 / score - 1.0)); // l2: the negative distance
     };
   }
 

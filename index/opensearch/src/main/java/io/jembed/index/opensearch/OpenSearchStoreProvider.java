@@ -97,6 +97,9 @@ public final class OpenSearchStoreProvider implements VectorStoreProvider {
                               .settings(
                                   s ->
                                       s.knn(true)
+                                          // one copy per extra node, up to one: a single node
+                                          // keeps no replica it cannot place (green, not yellow)
+                                          .autoExpandReplicas("0-1")
                                           // visible at commits only: a commit shows as a whole
                                           .refreshInterval(Time.of(t -> t.time("-1")))
                                           // a bulk request is answered once its translog is on

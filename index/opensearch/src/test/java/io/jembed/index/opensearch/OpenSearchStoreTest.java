@@ -77,11 +77,16 @@ class OpenSearchStoreTest {
           JSON.readTree(indices.send("GET", "/" + name(location) + "/_mapping")).elements().next();
       JsonNode vector = mapping.at("/mappings/properties/chunks/properties/vector");
       assertThat(vector.path("type").asText()).isEqualTo("knn_vector");
-      assertThat(vector.path("space_type").asText()).isEqualTo("cosinesimil");
+      // the model's vectors are unit length: cosine is their inner product
+      assertThat(vector.path("space_type").asText()).isEqualTo("innerproduct");
       assertThat(vector.at("/method/engine").asText()).isEqualTo("lucene");
       assertThat(vector.at("/method/parameters/encoder/name").asText()).isEqualTo("sq");
       assertThat(mapping.at("/mappings/_meta/jembed/model/id").asText()).isEqualTo("words-64");
       assertThat(mapping.at("/mappings/_meta/jembed/quantization").asText()).isEqualTo("int8");
+      // the single test node holds no replica: the index is green, not yellow
+      JsonNode health =
+          JSON.readTree(indices.send("GET", "/_cluster/health/" + name(location) + "?timeout=5s"));
+      assertThat(health.path("status").asText()).isEqualTo("green");
 
       float[] query = unit(random);
       SearchHit best =
