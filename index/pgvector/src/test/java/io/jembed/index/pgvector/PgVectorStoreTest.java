@@ -229,10 +229,14 @@ class PgVectorStoreTest {
     }
   }
 
-  /** The searches went through the HNSW index (statistics reach other sessions within a second). */
+  /**
+   * The searches went through the HNSW index. A backend publishes its statistics when it goes idle,
+   * but at most once a second; one idle sooner publishes them 10 s later (PostgreSQL's
+   * PGSTAT_IDLE_INTERVAL), so this waits up to 15 s.
+   */
   private static void awaitHnswScans(StoreLocation.Postgres location, long before)
       throws Exception {
-    for (int i = 0; i < 50 && hnswScans(location) <= before; i++) {
+    for (int i = 0; i < 150 && hnswScans(location) <= before; i++) {
       Thread.sleep(100);
     }
     assertThat(hnswScans(location)).as("HNSW index scans").isGreaterThan(before);
