@@ -120,18 +120,24 @@ final class BatchRunner implements AutoCloseable {
     if (closed || latencyLoad != null) {
       return;
     }
-    latencyLoad =
-        CompletableFuture.supplyAsync(
-            latencyFactory,
-            r -> {
-              Thread t = new Thread(r, "jembed-latency-session");
-              t.setDaemon(true);
-              t.start();
-            });
-    OpeningSessions.add(latencyLoad);
+    latencyLoad = new CompletableFuture<>();
+    OpeningSessions.add(latencyLoad); // before the creation starts, so an exit waits for it
+    CompletableFuture<OnnxTransformer> load = latencyLoad;
+    Thread opener =
+        new Thread(
+            () -> {
+              try {
+                load.complete(latencyFactory.get());
+              } catch (Throwable e) {
+                load.completeExceptionally(e);
+              }
+            },
+            "jembed-latency-session");
+    opener.setDaemon(true);
+    opener.start();
     latencyLoad.whenComplete(
         (session, error) -> {
-          OpeningSessions.remove(latencyLoad);
+          OpeningSessions.remove(load);
           if (error != null) {
             // single queries keep running on a worker's session, only a little slower
             LOG.log(System.Logger.Level.DEBUG, "latency session not opened: " + error.getMessage());
