@@ -77,7 +77,7 @@ class LongTextTest {
   }
 
   static List<String> stsSentences() throws IOException {
-    Path shared = Path.of(System.getProperty("jembed.shared.dir", "/work/shared"), "data");
+    Path shared = Path.of(System.getProperty("jembed.shared.dir", "../../shared"), "data");
     List<String> sentences = new ArrayList<>();
     for (String name : List.of("sts-dev.csv", "sts-test.csv")) {
       Path file = shared.resolve(name);

@@ -129,7 +129,7 @@ class EncodeStreamingTest {
   }
 
   private static Path stsTest() {
-    return Path.of(System.getProperty("jembed.shared.dir", "/work/shared"), "data", "sts-test.csv");
+    return Path.of(System.getProperty("jembed.shared.dir", "../../shared"), "data", "sts-test.csv");
   }
 
   private static void assertSameFiles(Path a, Path b) throws IOException {

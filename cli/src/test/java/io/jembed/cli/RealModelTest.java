@@ -72,7 +72,7 @@ class RealModelTest {
   @Test
   void stsDevSpearmanMatchesSentenceTransformers() throws IOException {
     Path dev =
-        Path.of(System.getProperty("jembed.shared.dir", "/work/shared"), "data", "sts-dev.csv");
+        Path.of(System.getProperty("jembed.shared.dir", "../../shared"), "data", "sts-dev.csv");
     assumeTrue(Files.exists(dev), "STS benchmark not available");
 
     CliRunner.Result r = run("eval", "sts", dev.toString(), "--no-progress", "-b", "64");

@@ -78,7 +78,7 @@ class AsciiWordPieceTest {
   @Test
   void everyStsSentenceGetsTheLibrarysTokensOnTheJavaPath() throws Exception {
     Path sts =
-        Path.of(System.getProperty("jembed.shared.dir", "/work/shared"), "data", "sts-test.csv");
+        Path.of(System.getProperty("jembed.shared.dir", "../../shared"), "data", "sts-test.csv");
     assumeTrue(Files.exists(sts), "STS benchmark not available");
     List<String> sentences = new ArrayList<>();
     for (String line : Files.readAllLines(sts, StandardCharsets.UTF_8)) {

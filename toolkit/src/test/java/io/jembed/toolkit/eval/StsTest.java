@@ -26,7 +26,7 @@ class StsTest {
   @TempDir Path dir;
 
   static Path shared(String name) {
-    return Path.of(System.getProperty("jembed.shared.dir", "/work/shared"), "data", name);
+    return Path.of(System.getProperty("jembed.shared.dir", "../../shared"), "data", name);
   }
 
   @Test
