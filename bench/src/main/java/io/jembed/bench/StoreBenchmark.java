@@ -48,7 +48,8 @@ import java.util.Set;
  * <p>Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents
  * for the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors
  * in every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
- * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --baseline
+ * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --reuse
+ * (measure the queries on a store kept by an earlier --keep run of the same size), --baseline
  * yes|no (PostgreSQL's own bulk rate on the same rows, yes), --shared folder (../shared).
  */
 public final class StoreBenchmark {
@@ -128,6 +129,7 @@ public final class StoreBenchmark {
               textModel,
               work,
               opts.containsKey("keep"),
+              opts.containsKey("reuse"),
               !opts.getOrDefault("baseline", "yes").equals("no")));
     }
     if (opts.containsKey("langchain4j")) {
@@ -154,49 +156,33 @@ public final class StoreBenchmark {
       String textModel,
       Path work,
       boolean keep,
+      boolean reuse,
       boolean baseline)
       throws Exception {
     String name = location.scheme();
     System.out.printf(Locale.ROOT, "%n== %s (%s)%n", name, location);
-    VectorStores.provider(location).drop(location);
-    double ingest;
+    boolean reused = reuse && holds(location, data.length, data[0].length);
+    if (!reused) {
+      VectorStores.provider(location).drop(location);
+    }
+    double ingest = Double.NaN;
     long bytes;
     double recall;
     double[] vector = new double[2];
     double[] keyword = new double[2];
     double[] hybrid = new double[2];
     try (EmbeddingModel model = new VectorOnlyModel(data[0].length);
-        VectorStore store = VectorStores.create(location, model, options)) {
-      long t = System.nanoTime();
-      List<Document> batch = new ArrayList<>(BATCH);
-      for (int i = 0; i < data.length; i++) {
-        batch.add(
-            Document.builder("d" + i)
-                .text(texts.get(i))
-                .vector(data[i])
-                .metadata("group", "g" + (i % 10))
-                .metadata("n", i)
-                .build());
-        if (batch.size() == BATCH) {
-          store.upsert(batch);
-          batch.clear();
-        }
-        if ((i + 1) % 100_000 == 0 && i + 1 < data.length) { // progress on long runs
-          System.out.printf(Locale.ROOT, "  %,d documents sent, %.0f s%n", i + 1, secs(t));
-        }
+        VectorStore store =
+            reused
+                ? VectorStores.open(location, model)
+                : VectorStores.create(location, model, options)) {
+      if (reused) {
+        System.out.printf(
+            Locale.ROOT, "reusing the %,d documents kept by an earlier run%n", data.length);
+      } else {
+        ingest = ingest(store, texts, data);
       }
-      store.upsert(batch);
-      store.commit();
-      ingest = secs(t);
       bytes = store.stats().bytesOnDisk();
-      System.out.printf(
-          Locale.ROOT,
-          "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (commit and index build"
-              + " included); %.0f MB%n",
-          data.length,
-          ingest,
-          data.length / ingest,
-          bytes / 1e6);
       warmUp(store, queryVectors, queryTexts, candidates);
       recall =
           latencies(store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector);
@@ -236,6 +222,51 @@ public final class StoreBenchmark {
         embedDocs > 0 ? embeddedIngest(location, options, texts, embedDocs, textModel) : 0;
     return new Row(
         name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, bytes, note);
+  }
+
+  /** Upserts every document in batches and commits once; the seconds it took. */
+  private static double ingest(VectorStore store, List<String> texts, float[][] data) {
+      long t = System.nanoTime();
+      List<Document> batch = new ArrayList<>(BATCH);
+      for (int i = 0; i < data.length; i++) {
+        batch.add(
+            Document.builder("d" + i)
+                .text(texts.get(i))
+                .vector(data[i])
+                .metadata("group", "g" + (i % 10))
+                .metadata("n", i)
+                .build());
+        if (batch.size() == BATCH) {
+          store.upsert(batch);
+          batch.clear();
+        }
+        if ((i + 1) % 100_000 == 0 && i + 1 < data.length) { // progress on long runs
+          System.out.printf(Locale.ROOT, "  %,d documents sent, %.0f s%n", i + 1, secs(t));
+        }
+      }
+      store.upsert(batch);
+      store.commit();
+      double ingest = secs(t);
+      long bytes = store.stats().bytesOnDisk();
+      System.out.printf(
+          Locale.ROOT,
+          "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (commit and index build"
+              + " included); %.0f MB%n",
+          data.length,
+          ingest,
+          data.length / ingest,
+          bytes / 1e6);
+      return ingest;
+  }
+
+  /** Whether {@code location} exists and holds {@code n} documents (kept by a --keep run). */
+  private static boolean holds(StoreLocation location, int n, int dimensions) {
+    try (EmbeddingModel model = new VectorOnlyModel(dimensions);
+        VectorStore store = VectorStores.openReadOnly(location, model)) {
+      return store.stats().documents() == n;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Documents/s of create + add (chunk, embed, write) + commit with the real model. */
@@ -382,9 +413,11 @@ public final class StoreBenchmark {
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %,.0f | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
           r.store(),
-          r.ingestDocsPerSec(),
+          Double.isNaN(r.ingestDocsPerSec())
+              ? "- (reused)"
+              : String.format(Locale.ROOT, "%,.0f", r.ingestDocsPerSec()),
           r.embedIngestDocsPerSec() > 0
               ? String.format(Locale.ROOT, "%,.0f", r.embedIngestDocsPerSec())
               : "-",
