@@ -48,8 +48,8 @@ import java.util.Set;
  * <p>Options: --size N (100000), --queries N (500), --stores list (required), --embed N (documents
  * for the ingest with embedding included, 2000; 0 skips it), --quantization q (none: float vectors
  * in every store, like for like), --candidates N (100), --text-model name (all-MiniLM-L6-v2-int8),
- * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --shared
- * folder (../shared).
+ * --langchain4j location, --dir folder (target/store-bench), --keep (keep the stores), --baseline
+ * yes|no (PostgreSQL's own bulk rate on the same rows, yes), --shared folder (../shared).
  */
 public final class StoreBenchmark {
   private static final int K = 10;
@@ -127,7 +127,8 @@ public final class StoreBenchmark {
               embedDocs,
               textModel,
               work,
-              opts.containsKey("keep")));
+              opts.containsKey("keep"),
+              !opts.getOrDefault("baseline", "yes").equals("no")));
     }
     if (opts.containsKey("langchain4j")) {
       rows.add(
@@ -152,7 +153,8 @@ public final class StoreBenchmark {
       int embedDocs,
       String textModel,
       Path work,
-      boolean keep)
+      boolean keep,
+      boolean baseline)
       throws Exception {
     String name = location.scheme();
     System.out.printf(Locale.ROOT, "%n== %s (%s)%n", name, location);
@@ -178,6 +180,9 @@ public final class StoreBenchmark {
         if (batch.size() == BATCH) {
           store.upsert(batch);
           batch.clear();
+        }
+        if ((i + 1) % 100_000 == 0 && i + 1 < data.length) { // progress on long runs
+          System.out.printf(Locale.ROOT, "  %,d documents sent, %.0f s%n", i + 1, secs(t));
         }
       }
       store.upsert(batch);
@@ -210,7 +215,7 @@ public final class StoreBenchmark {
           hybrid[1]);
     }
     String note = "";
-    if (location instanceof StoreLocation.Postgres pg) {
+    if (location instanceof StoreLocation.Postgres pg && baseline) {
       double[] own = PgBulkBaseline.measure(pg, work);
       double total = own[0] + own[1];
       note =

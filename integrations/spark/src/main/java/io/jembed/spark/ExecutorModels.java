@@ -50,8 +50,9 @@ final class ExecutorModels {
   }
 
   /**
-   * Loads with a few attempts when the file system is what failed: executors on one node that
-   * prepare the same model in the shared cache at once may see each other's half-moved folders.
+   * Loads with a few attempts when the file system is what failed: a cache on a network file system
+   * or a disk that fills up can fail once and then succeed (concurrent first use of one cache by
+   * several executors is safe in core itself).
    */
   private static EmbeddingModel load(ModelSpec spec) {
     for (int attempt = 1; ; attempt++) {
