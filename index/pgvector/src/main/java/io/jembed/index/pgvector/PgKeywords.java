@@ -7,9 +7,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Keyword search in PostgreSQL, ranked by BM25 as Lucene ranks it (k1 = 1.2, b = 0.75), over the
+ * Keyword search in PostgreSQL, ranked by BM25 as Lucene scores it (k1 = 1.2, b = 0.75), over the
  * generated {@code words} column ({@code to_tsvector('simple', text)}, GIN-indexed).
  *
  * <p>A word's weight (inverse document frequency) comes from how many chunks hold it: for the
@@ -143,17 +144,16 @@ final class PgKeywords {
    * the tsquery, the filter's, the count.
    */
   static String searchSql(PgSchema schema, String filter) {
-    String saturation =
+    String termScore = // Lucene's BM25Similarity, which leaves out BM25's constant (k1 + 1)
         String.format(
-            java.util.Locale.ROOT,
-            "w.weight * cardinality(u.positions) * %s / (cardinality(u.positions) + %s * (%s + %s"
-                + " * d.length / ?))",
-            K1 + 1,
+            Locale.ROOT,
+            "w.weight * cardinality(u.positions) / (cardinality(u.positions) + %s * (%s + %s *"
+                + " d.length / ?))",
             K1,
             1 - B,
             B);
     return "SELECT id, chunk, (SELECT coalesce(sum("
-        + saturation
+        + termScore
         + "), 0) FROM unnest(words) AS u JOIN unnest(?::text[], ?::float8[]) AS w(lexeme,"
         + " weight) ON w.lexeme = u.lexeme) AS score FROM "
         + schema.table
