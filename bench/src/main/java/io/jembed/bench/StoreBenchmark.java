@@ -26,9 +26,10 @@ import java.util.Set;
  * folder for the embedded Lucene index, {@code postgresql://...}, {@code opensearch://...} when
  * that module is on the class path), the ingest rate with pre-computed vectors and with embedding
  * included, query latency (p50, p99) for vector, keyword and hybrid search, recall@10 of vector
- * search against exact search, and the size; for PostgreSQL also the database's own bulk rate on
- * the same rows ({@link PgBulkBaseline}); and the same ingest through LangChain4j's own pgvector
- * store ({@code --langchain4j postgresql://...}).
+ * search against exact search, the share of each store's keyword top 10 that the first folder
+ * store's (Lucene's BM25) also holds, and the size; for PostgreSQL also the database's own bulk
+ * rate on the same rows ({@link PgBulkBaseline}); and the same ingest through LangChain4j's own
+ * pgvector store ({@code --langchain4j postgresql://...}).
  *
  * <p>Documents are {@link IndexBenchmark}'s generated sentences (STS sentence halves spliced) with
  * their embeddings, cached in the work folder; the last {@code --queries} are held out as queries
@@ -64,6 +65,7 @@ public final class StoreBenchmark {
       double recall,
       double[] keyword,
       double[] hybrid,
+      List<List<String>> keywordTops,
       long bytes,
       String note) {}
 
@@ -165,6 +167,7 @@ public final class StoreBenchmark {
     double[] vector = new double[2];
     double[] keyword = new double[2];
     double[] hybrid = new double[2];
+    List<List<String>> tops = new ArrayList<>();
     try (EmbeddingModel model = new VectorOnlyModel(data[0].length);
         VectorStore store = VectorStores.create(location, model, options)) {
       long t = System.nanoTime();
@@ -199,9 +202,12 @@ public final class StoreBenchmark {
           bytes / 1e6);
       warmUp(store, queryVectors, queryTexts, candidates);
       recall =
-          latencies(store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector);
-      latencies(store, queryVectors, queryTexts, truth, SearchMode.KEYWORD, candidates, keyword);
-      latencies(store, queryVectors, queryTexts, truth, SearchMode.HYBRID, candidates, hybrid);
+          latencies(
+              store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector, null);
+      latencies(
+          store, queryVectors, queryTexts, truth, SearchMode.KEYWORD, candidates, keyword, tops);
+      latencies(
+          store, queryVectors, queryTexts, truth, SearchMode.HYBRID, candidates, hybrid, null);
       System.out.printf(
           Locale.ROOT,
           "vector  p50 %.2f ms  p99 %.2f ms  recall@10 %.3f%nkeyword p50 %.2f ms  p99 %.2f ms%n"
@@ -235,7 +241,7 @@ public final class StoreBenchmark {
     double embedRate =
         embedDocs > 0 ? embeddedIngest(location, options, texts, embedDocs, textModel) : 0;
     return new Row(
-        name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, bytes, note);
+        name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, tops, bytes, note);
   }
 
   /** Documents/s of create + add (chunk, embed, write) + commit with the real model. */
@@ -306,6 +312,7 @@ public final class StoreBenchmark {
         Double.NaN,
         null,
         null,
+        null,
         -1,
         "no vector index (its default); no keyword or hybrid search measured");
   }
@@ -333,7 +340,10 @@ public final class StoreBenchmark {
     }
   }
 
-  /** Fills {p50, p99} in ms; returns recall@10 against the exact top 10 (vector mode). */
+  /**
+   * Fills {p50, p99} in ms, and each query's hit ids in {@code tops} unless null; returns recall@10
+   * against the exact top 10 (vector mode).
+   */
   private static double latencies(
       VectorStore store,
       float[][] vectors,
@@ -341,13 +351,17 @@ public final class StoreBenchmark {
       int[][] truth,
       SearchMode mode,
       int candidates,
-      double[] percentiles) {
+      double[] percentiles,
+      List<List<String>> tops) {
     long[] nanos = new long[vectors.length];
     double recall = 0;
     for (int i = 0; i < vectors.length; i++) {
       long t = System.nanoTime();
       List<SearchHit> hits = store.search(request(mode, vectors[i], texts.get(i), candidates));
       nanos[i] = System.nanoTime() - t;
+      if (tops != null) {
+        tops.add(hits.stream().map(SearchHit::id).toList());
+      }
       Set<String> expected = new HashSet<>();
       for (int d : truth[i]) {
         expected.add("d" + d);
@@ -376,13 +390,19 @@ public final class StoreBenchmark {
         embedDocs);
     System.out.println(
         "| store | ingest, vectors given (docs/s) | ingest, embedding included (docs/s) | vector"
-            + " p50 / p99 (ms) | recall@10 | keyword p50 / p99 (ms) | hybrid p50 / p99 (ms) |"
-            + " size (MB) |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            + " p50 / p99 (ms) | recall@10 | keyword p50 / p99 (ms) | keyword overlap@10 with the"
+            + " folder's BM25 | hybrid p50 / p99 (ms) | size (MB) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    List<List<String>> bm25 =
+        rows.stream()
+            .filter(r -> r.store().equals("folder"))
+            .map(Row::keywordTops)
+            .findFirst()
+            .orElse(null);
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %,.0f | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %,.0f | %s | %s | %s | %s | %s | %s | %s |%n",
           r.store(),
           r.ingestDocsPerSec(),
           r.embedIngestDocsPerSec() > 0
@@ -391,6 +411,9 @@ public final class StoreBenchmark {
           ms(r.vector()),
           Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.3f", r.recall()),
           ms(r.keyword()),
+          bm25 == null || r.keywordTops() == null
+              ? "-"
+              : String.format(Locale.ROOT, "%.3f", overlap(r.keywordTops(), bm25)),
           ms(r.hybrid()),
           r.bytes() < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", r.bytes() / 1e6));
     }
@@ -399,6 +422,19 @@ public final class StoreBenchmark {
         System.out.println("- " + r.store() + ": " + r.note());
       }
     }
+  }
+
+  /** The share of the reference's top {@value #K} that each query's hits hold, averaged. */
+  private static double overlap(List<List<String>> tops, List<List<String>> reference) {
+    double sum = 0;
+    for (int i = 0; i < tops.size(); i++) {
+      Set<String> expected = new HashSet<>(reference.get(i));
+      sum +=
+          expected.isEmpty()
+              ? 1
+              : tops.get(i).stream().filter(expected::contains).count() / (double) expected.size();
+    }
+    return sum / tops.size();
   }
 
   private static String ms(double[] p) {
