@@ -26,9 +26,10 @@ import java.util.Set;
  * folder for the embedded Lucene index, {@code postgresql://...}, {@code opensearch://...} when
  * that module is on the class path), the ingest rate with pre-computed vectors and with embedding
  * included, query latency (p50, p99) for vector, keyword and hybrid search, recall@10 of vector
- * search against exact search, and the size; for PostgreSQL also the database's own bulk rate on
- * the same rows ({@link PgBulkBaseline}); and the same ingest through LangChain4j's own pgvector
- * store ({@code --langchain4j postgresql://...}).
+ * search against exact search, the share of each store's keyword top 10 that the first folder
+ * store's (Lucene's BM25) also holds, and the size; for PostgreSQL also the database's own bulk
+ * rate on the same rows ({@link PgBulkBaseline}); and the same ingest through LangChain4j's own
+ * pgvector store ({@code --langchain4j postgresql://...}).
  *
  * <p>Documents are {@link IndexBenchmark}'s generated sentences (STS sentence halves spliced) with
  * their embeddings, cached in the work folder; the last {@code --queries} are held out as queries
@@ -65,6 +66,7 @@ public final class StoreBenchmark {
       double recall,
       double[] keyword,
       double[] hybrid,
+      List<List<String>> keywordTops,
       long bytes,
       String note) {}
 
@@ -171,6 +173,7 @@ public final class StoreBenchmark {
     double[] vector = new double[2];
     double[] keyword = new double[2];
     double[] hybrid = new double[2];
+    List<List<String>> tops = new ArrayList<>();
     try (EmbeddingModel model = new VectorOnlyModel(data[0].length);
         VectorStore store =
             reused
@@ -185,9 +188,12 @@ public final class StoreBenchmark {
       bytes = store.stats().bytesOnDisk();
       warmUp(store, queryVectors, queryTexts, candidates);
       recall =
-          latencies(store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector);
-      latencies(store, queryVectors, queryTexts, truth, SearchMode.KEYWORD, candidates, keyword);
-      latencies(store, queryVectors, queryTexts, truth, SearchMode.HYBRID, candidates, hybrid);
+          latencies(
+              store, queryVectors, queryTexts, truth, SearchMode.VECTOR, candidates, vector, null);
+      latencies(
+          store, queryVectors, queryTexts, truth, SearchMode.KEYWORD, candidates, keyword, tops);
+      latencies(
+          store, queryVectors, queryTexts, truth, SearchMode.HYBRID, candidates, hybrid, null);
       System.out.printf(
           Locale.ROOT,
           "vector  p50 %.2f ms  p99 %.2f ms  recall@10 %.3f%nkeyword p50 %.2f ms  p99 %.2f ms%n"
@@ -221,7 +227,7 @@ public final class StoreBenchmark {
     double embedRate =
         embedDocs > 0 ? embeddedIngest(location, options, texts, embedDocs, textModel) : 0;
     return new Row(
-        name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, bytes, note);
+        name, data.length / ingest, embedRate, vector, recall, keyword, hybrid, tops, bytes, note);
   }
 
   /** Upserts every document in batches and commits once; the seconds it took. */
@@ -337,6 +343,7 @@ public final class StoreBenchmark {
         Double.NaN,
         null,
         null,
+        null,
         -1,
         "no vector index (its default); no keyword or hybrid search measured");
   }
@@ -364,7 +371,10 @@ public final class StoreBenchmark {
     }
   }
 
-  /** Fills {p50, p99} in ms; returns recall@10 against the exact top 10 (vector mode). */
+  /**
+   * Fills {p50, p99} in ms, and each query's hit ids in {@code tops} unless null; returns recall@10
+   * against the exact top 10 (vector mode).
+   */
   private static double latencies(
       VectorStore store,
       float[][] vectors,
@@ -372,13 +382,17 @@ public final class StoreBenchmark {
       int[][] truth,
       SearchMode mode,
       int candidates,
-      double[] percentiles) {
+      double[] percentiles,
+      List<List<String>> tops) {
     long[] nanos = new long[vectors.length];
     double recall = 0;
     for (int i = 0; i < vectors.length; i++) {
       long t = System.nanoTime();
       List<SearchHit> hits = store.search(request(mode, vectors[i], texts.get(i), candidates));
       nanos[i] = System.nanoTime() - t;
+      if (tops != null) {
+        tops.add(hits.stream().map(SearchHit::id).toList());
+      }
       Set<String> expected = new HashSet<>();
       for (int d : truth[i]) {
         expected.add("d" + d);
@@ -407,13 +421,19 @@ public final class StoreBenchmark {
         embedDocs);
     System.out.println(
         "| store | ingest, vectors given (docs/s) | ingest, embedding included (docs/s) | vector"
-            + " p50 / p99 (ms) | recall@10 | keyword p50 / p99 (ms) | hybrid p50 / p99 (ms) |"
-            + " size (MB) |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            + " p50 / p99 (ms) | recall@10 | keyword p50 / p99 (ms) | keyword overlap@10 with the"
+            + " folder's BM25 | hybrid p50 / p99 (ms) | size (MB) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    List<List<String>> bm25 =
+        rows.stream()
+            .filter(r -> r.store().equals("folder"))
+            .map(Row::keywordTops)
+            .findFirst()
+            .orElse(null);
     for (Row r : rows) {
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           r.store(),
           Double.isNaN(r.ingestDocsPerSec())
               ? "- (reused)"
@@ -424,6 +444,9 @@ public final class StoreBenchmark {
           ms(r.vector()),
           Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.3f", r.recall()),
           ms(r.keyword()),
+          bm25 == null || r.keywordTops() == null
+              ? "-"
+              : String.format(Locale.ROOT, "%.3f", overlap(r.keywordTops(), bm25)),
           ms(r.hybrid()),
           r.bytes() < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", r.bytes() / 1e6));
     }
@@ -432,6 +455,19 @@ public final class StoreBenchmark {
         System.out.println("- " + r.store() + ": " + r.note());
       }
     }
+  }
+
+  /** The share of the reference's top {@value #K} that each query's hits hold, averaged. */
+  private static double overlap(List<List<String>> tops, List<List<String>> reference) {
+    double sum = 0;
+    for (int i = 0; i < tops.size(); i++) {
+      Set<String> expected = new HashSet<>(reference.get(i));
+      sum +=
+          expected.isEmpty()
+              ? 1
+              : tops.get(i).stream().filter(expected::contains).count() / (double) expected.size();
+    }
+    return sum / tops.size();
   }
 
   private static String ms(double[] p) {

@@ -162,6 +162,7 @@ final class CollectionEndpoints {
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("i", i);
       p.put("id", c.id());
+      p.put("document", c.documentId());
       p.put("text", c.text());
       p.put("label", view.legend().get(view.colors()[i]).get("value"));
       p.put("metadata", c.metadata());

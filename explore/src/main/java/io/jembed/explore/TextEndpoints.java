@@ -141,33 +141,43 @@ final class TextEndpoints {
     List<Map<String, Object>> describe(float[] drops) {
       List<Map<String, Object>> out = new ArrayList<>();
       int u = 0;
-      for (int[] range : allUnits()) {
+      for (Unit unit : allUnits()) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("text", text.substring(range[0], range[1]));
-        m.put("start", range[0]);
-        m.put("end", range[1]);
+        m.put("text", text.substring(unit.start(), unit.end()));
+        m.put("start", unit.start());
+        m.put("end", unit.end());
         boolean explained =
-            u < units.size() && units.get(u)[0] == range[0] && units.get(u)[1] == range[1];
+            u < units.size() && units.get(u)[0] == unit.start() && units.get(u)[1] == unit.end();
         m.put("drop", explained ? drops[u++] : null);
+        m.put("kept", unit.kept());
         out.add(m);
       }
       return out;
     }
 
-    /** Every non-special token (or word), explained or not. */
-    private List<int[]> allUnits() {
+    /**
+     * Every non-special token, explained or not, and whether the model keeps it; for a model
+     * without a local tokenizer, the words (where its cut falls is not known: all count as kept).
+     */
+    private List<Unit> allUnits() {
+      List<Unit> all = new ArrayList<>();
       if (tokenized.tokens().isEmpty()) {
-        return words(text);
+        for (int[] w : words(text)) {
+          all.add(new Unit(w[0], w[1], true));
+        }
+        return all;
       }
-      List<int[]> all = new ArrayList<>();
       for (TokenOffsets.Token t : tokenized.tokens()) {
         if (!t.special()) {
-          all.add(new int[] {t.start(), t.end()});
+          all.add(new Unit(t.start(), t.end(), t.kept()));
         }
       }
       return all;
     }
   }
+
+  /** A token (or word) of one side: its characters and whether the model reads it. */
+  private record Unit(int start, int end, boolean kept) {}
 
   private Side side(ServedModel model, String text) {
     TokenOffsets.Tokenized tokenized = tokens.tokenize(model.model(), text);

@@ -1,6 +1,6 @@
 // Map: the server's 2-D projection of an index drawn with regl-scatterplot (WebGL): colour by a label or
 // metadata field, hover for the text, click for the nearest neighbours in the original space, lasso to select
-// and export ids, a typed query placed on the map with its hits lit.
+// and export the selection's document ids, a typed query placed on the map with its hits lit.
 import createScatterplot from 'regl-scatterplot';
 import { getBytes, getJson, postJson } from './api.js';
 import { $, CATEGORY_COLORS, el, fillSelect, fmtInt, fmtScore, hashParams, status } from './ui.js';
@@ -263,7 +263,7 @@ async function selected(points) {
   }
   $('map-selection').replaceChildren(
     el('h3', {}, `${fmtInt(points.length)} selected`),
-    el('button', { type: 'button', onclick: () => exportIds(points) }, 'Export ids'),
+    el('button', { type: 'button', onclick: () => exportIds(points) }, 'Export document ids'),
     el('span', { class: 'muted', id: 'map-export-status' }, ''),
   );
 }
@@ -287,6 +287,10 @@ async function neighbours(i) {
   }
 }
 
+/**
+ * The selected points are chunks; what a user acts on (deletes, relabels, embeds again) are documents: the export
+ * lists each selected chunk's document once, in the order first met.
+ */
 async function exportIds(points) {
   const note = $('map-export-status');
   note.textContent = ' fetching ids…';
@@ -295,13 +299,14 @@ async function exportIds(points) {
     const byIndex = new Map();
     for (let at = 0; at < wanted.length; at += 4) {
       const rows = await Promise.all(wanted.slice(at, at + 4).map(page));
-      for (const r of rows.flat()) byIndex.set(r.i, r.id);
+      for (const r of rows.flat()) byIndex.set(r.i, r.document);
     }
-    const ids = points.map((i) => byIndex.get(i)).filter((id) => id !== undefined);
+    const chunks = points.map((i) => byIndex.get(i)).filter((id) => id !== undefined);
+    const ids = [...new Set(chunks)];
     const link = el('a', {
       href: URL.createObjectURL(new Blob([ids.join('\n') + '\n'], { type: 'text/plain' })),
       download: `${map.index}-selection.txt`,
-    }, `download ${fmtInt(ids.length)} ids`);
+    }, `download ${fmtInt(ids.length)} document id${ids.length === 1 ? '' : 's'} (${fmtInt(chunks.length)} chunk${chunks.length === 1 ? '' : 's'})`);
     note.replaceChildren(' ', link);
     link.click();
   } catch (e) {
@@ -365,4 +370,5 @@ function canvasKeys(event) {
 window.jembedExplore = Object.assign(window.jembedExplore || {}, {
   mapPointPosition: (i) => (plot && map ? plot.getScreenPosition(i) : null),
   mapPoints: () => (map ? { n: map.n, x: map.x, y: map.y } : null),
+  mapSelection: () => (plot ? plot.get('selectedPoints') : []),
 });

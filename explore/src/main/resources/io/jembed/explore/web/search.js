@@ -107,10 +107,11 @@ function percentile(value) {
   );
 }
 
-/** The chunk inside its document when the hit carries the document, else the chunk with its place. */
+/** The chunk marked inside its document when the document is more than that chunk, else the chunk with its place. */
 function documentText(hit) {
   const doc = typeof hit.document === 'string' ? hit.document : null;
-  if (doc && hit.end <= doc.length && hit.start >= 0) {
+  const inside = doc && hit.start >= 0 && hit.end <= doc.length && (hit.start > 0 || hit.end < doc.length);
+  if (inside) {
     return el(
       'p',
       { class: 'doc' },
@@ -149,11 +150,16 @@ async function toggleExplain(hit, button, box) {
   }
 }
 
-/** The tokens of both sides shaded by how much the score drops without them. */
+/** The tokens of both sides shaded by how much the score drops without them; what the model cuts, greyed. */
 function renderExplain(answer, query, text) {
   const all = [...(answer.query_tokens || []), ...(answer.text_tokens || [])];
   const scale = Math.max(1e-6, ...all.map((t) => Math.abs(t.drop || 0)));
   const bound = answer.explained_tokens ? ` The first ${answer.explained_tokens} tokens of each side are explained.` : '';
+  const queryCut = cutAt(answer.query_tokens || []);
+  const textCut = cutAt(answer.text_tokens || []);
+  // a model without a local tokenizer says that it cut, not where
+  const unplaced = answer.truncated && queryCut === null && textCut === null ? ' (truncated by the model)' : '';
+  const heading = (name, cut) => (cut === null ? name : `${name} (truncated: the greyed tail is not read by the model)`);
   return [
     el('p', { class: 'legend-line' },
       `Score ${fmtScore(answer.score)} with ${answer.model}. `,
@@ -161,11 +167,17 @@ function renderExplain(answer, query, text) {
       ': the score drops when the token is left out (darker, more). ',
       el('span', { class: 'tok', style: `background:${shade(-scale, scale)}` }, 'Blue'),
       ': it rises.', bound),
-    el('h4', {}, 'Query'),
-    el('div', { class: 'tokens', dataset: { side: 'query' } }, shadeText(query, answer.query_tokens || [], scale, false)),
-    el('h4', {}, answer.truncated ? 'Text (truncated: the greyed tail is not read by the model)' : 'Text'),
-    el('div', { class: 'tokens', dataset: { side: 'text' } }, shadeText(text, answer.text_tokens || [], scale, answer.truncated)),
+    el('h4', {}, heading('Query', queryCut)),
+    el('div', { class: 'tokens', dataset: { side: 'query' } }, shadeText(query, answer.query_tokens || [], scale, queryCut)),
+    el('h4', {}, heading('Text', textCut) + unplaced),
+    el('div', { class: 'tokens', dataset: { side: 'text' } }, shadeText(text, answer.text_tokens || [], scale, textCut)),
   ];
+}
+
+/** Where the model's cut falls: the start of the first token it does not read, or null when it reads them all. */
+function cutAt(tokens) {
+  const cut = tokens.filter((t) => t.kept === false);
+  return cut.length ? Math.min(...cut.map((t) => t.start)) : null;
 }
 
 function shade(drop, scale) {
@@ -173,10 +185,12 @@ function shade(drop, scale) {
   return drop >= 0 ? `rgba(245, 124, 0, ${(t * 0.85).toFixed(3)})` : `rgba(36, 87, 214, ${(t * 0.6).toFixed(3)})`;
 }
 
-function shadeText(text, tokens, scale, truncated) {
+/** The text with its tokens shaded up to the cut; from the cut on, one greyed tail as Compare shows it. */
+function shadeText(text, tokens, scale, cut) {
+  const end = cut === null ? text.length : cut;
   const parts = [];
   let at = 0;
-  const real = tokens.filter((t) => t.end > t.start).sort((a, b) => a.start - b.start);
+  const real = tokens.filter((t) => t.end > t.start && t.end <= end).sort((a, b) => a.start - b.start);
   for (const token of real) {
     if (token.start < at) continue;
     if (token.start > at) parts.push(text.slice(at, token.start));
@@ -192,6 +206,7 @@ function shadeText(text, tokens, scale, truncated) {
     );
     at = token.end;
   }
-  if (at < text.length) parts.push(truncated ? el('span', { class: 'cut', title: 'past max_seq_length: never read' }, text.slice(at)) : text.slice(at));
+  if (at < end) parts.push(text.slice(at, end));
+  if (end < text.length) parts.push(el('span', { class: 'cut', title: 'cut: past max_seq_length, the model never reads this' }, text.slice(end)));
   return parts;
 }

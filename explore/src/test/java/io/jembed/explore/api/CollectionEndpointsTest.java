@@ -181,6 +181,7 @@ class CollectionEndpointsTest {
     for (int i = 0; i < 302; i++) {
       JsonNode p = points.get(i);
       assertThat(p.get("i").asInt()).isEqualTo(i);
+      assertThat(p.get("id").asText()).isEqualTo(p.get("document").asText() + "#0");
       String label = p.get("label").asText();
       assertThat(legend.get(cb.getChar()).get("value").asText()).isEqualTo(label);
       int topic = List.of(TOPICS).indexOf(label);

@@ -177,6 +177,45 @@ class TextEndpointsTest {
   }
 
   @Test
+  void explainMarksTheTokensPastTheCutAsTokenizeDoes() {
+    String text = "word ".repeat(260) + "so this tail is never read";
+    JsonNode e =
+        http.post("/explain", Map.of("query", "a single word", "text", text, "model", "minilm"))
+            .json();
+    assertThat(e.get("truncated").asBoolean()).isTrue();
+    JsonNode tokenized = http.post("/tokenize", Map.of("inputs", text)).json().get(0);
+    List<JsonNode> expected = new ArrayList<>();
+    for (JsonNode t : tokenized.get("tokens")) {
+      if (!t.get("special").asBoolean()) {
+        expected.add(t);
+      }
+    }
+    JsonNode tokens = e.get("text_tokens");
+    assertThat(tokens).hasSize(expected.size());
+    int kept = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      JsonNode t = tokens.get(i);
+      assertThat(t.get("start").asInt()).isEqualTo(expected.get(i).get("start").asInt());
+      assertThat(t.get("kept").asBoolean())
+          .as("token %d", i)
+          .isEqualTo(expected.get(i).get("kept").asBoolean());
+      if (t.get("kept").asBoolean()) {
+        kept++;
+        assertThat(t.get("end").asInt()).isLessThanOrEqualTo(tokenized.get("kept_chars").asInt());
+      } else {
+        assertThat(t.get("drop").isNull()).as("a cut token is not explained").isTrue();
+      }
+    }
+    // [CLS] and [SEP] take two of the 256: 254 word pieces are read, the rest (the tail) are not
+    assertThat(kept).isEqualTo(254);
+    assertThat(tokens.get(tokens.size() - 1).get("kept").asBoolean()).isFalse();
+    assertThat(tokens.get(tokens.size() - 1).get("text").asText()).isEqualTo("read");
+    for (JsonNode t : e.get("query_tokens")) {
+      assertThat(t.get("kept").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
   void badInputsGetClearErrors() {
     // non-UTF-8 body
     Http.Reply r =

@@ -179,6 +179,23 @@ final class Corpus {
     return docs;
   }
 
+  /**
+   * A guide per topic, its sentences among the first 225 of {@link #topics} joined (about 45, 550
+   * tokens: more than the model reads, so the index cuts it into chunks), and a one-sentence note
+   * per topic (one chunk): documents that are several points of a map, and documents that are one.
+   */
+  static List<Text> handbook() {
+    List<Text> sentences = topics(45 * TOPICS.size());
+    List<Text> docs = new ArrayList<>();
+    for (String topic : TOPICS) {
+      List<String> own =
+          sentences.stream().filter(t -> t.topic().equals(topic)).map(Text::text).toList();
+      docs.add(new Text("guide-" + topic, String.join(" ", own), topic));
+      docs.add(new Text("note-" + topic, own.get(0), topic));
+    }
+    return docs;
+  }
+
   /** One labelled text: {@code topic} is also its metadata "label". */
   record Text(String id, String text, String topic) {}
 

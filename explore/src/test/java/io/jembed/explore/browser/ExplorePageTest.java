@@ -87,6 +87,32 @@ class ExplorePageTest {
   }
 
   @Test
+  void aChunkIsMarkedInsideItsDocumentAndADocumentOfOneChunkIsShownPlain() throws Exception {
+    browser.open(explore.page("search?index=handbook&k=20&q=recipes"));
+    List<WebElement> shown =
+        browser.waitUntil(d -> nonEmpty(d.findElements(By.cssSelector("#search-hits > li"))));
+    JsonNode answer =
+        post(
+            "/search",
+            Map.of("index", "handbook", "query", "recipes", "k", 20, "percentiles", true));
+    assertThat(shown).hasSize(answer.get("hits").size());
+    int guides = 0;
+    for (int i = 0; i < shown.size(); i++) {
+      JsonNode hit = answer.get("hits").get(i);
+      List<WebElement> marks = shown.get(i).findElements(By.tagName("mark"));
+      if (hit.get("id").asText().startsWith("guide-")) {
+        guides++;
+        assertThat(marks).hasSize(1);
+        assertThat(marks.get(0).getText()).isEqualTo(hit.get("text").asText().strip());
+      } else {
+        assertThat(marks).as("hit %s", hit.get("id")).isEmpty();
+      }
+    }
+    assertThat(guides).isPositive();
+    assertThat(guides).as("the notes are whole documents").isLessThan(shown.size());
+  }
+
+  @Test
   void compareCellsEqualWhatSimilarityAnswers() throws Exception {
     List<String> sentences =
         List.of(
@@ -194,8 +220,7 @@ class ExplorePageTest {
 
   @Test
   void aMapOfAThousandPointsIsDrawnAndHoverShowsTheText() throws Exception {
-    browser.open(explore.page("map?index=topics&method=pca&color=label"));
-    browser.waitUntil(d -> "true".equals(browser.byId("map-wrap").getDomAttribute("data-drawn")));
+    String mapId = drawMap("topics");
     assertThat(browser.byId("map-status").getDomAttribute("data-points")).isEqualTo("1000");
 
     // the canvas is not blank: many pixels differ from the background, in several colours
@@ -230,8 +255,6 @@ class ExplorePageTest {
                   ? t
                   : null;
             });
-    String mapId =
-        (String) browser.js("return document.getElementById('map-status').dataset.mapId");
     JsonNode expected = get("/maps/" + mapId + "/points?from=" + point + "&to=" + (point + 1));
     String chunkId = expected.get(0).get("id").asText(); // "t123#0": chunk 0 of document t123
     Corpus.Text text =
@@ -261,11 +284,8 @@ class ExplorePageTest {
   }
 
   @Test
-  void aLassoSelectionExportsItsIdsAndATypedQueryLightsItsHits() throws Exception {
-    browser.open(explore.page("map?index=topics&method=pca&color=label"));
-    browser.waitUntil(d -> "true".equals(browser.byId("map-wrap").getDomAttribute("data-drawn")));
-    String mapId =
-        (String) browser.js("return document.getElementById('map-status').dataset.mapId");
+  void aTypedQueryIsPlacedAndLightsItsHits() throws Exception {
+    String mapId = drawMap("topics");
 
     // a typed query: placed on the map, its hits are the k nearest /place ranks
     browser.byId("map-query").sendKeys("a recipe with lots of garlic", Keys.ENTER);
@@ -285,17 +305,42 @@ class ExplorePageTest {
                 .map(WebElement::getText)
                 .toList())
         .isEqualTo(hitIds);
+  }
 
-    // the lasso (its button, then a drag around the middle of the map) selects; Export ids
-    // downloads them
+  @Test
+  void aLassoSelectionExportsTheIdsOfTheDocumentsItsChunksBelongTo() throws Exception {
+    String mapId = drawMap("handbook");
+    int n = Integer.parseInt(browser.byId("map-status").getDomAttribute("data-points"));
+    JsonNode points = get("/maps/" + mapId + "/points?from=0&to=" + n);
+    assertThat(n).as("the guides are several chunks each").isGreaterThan(explore.handbook.size());
+
+    // the lasso (its button, then a drag around every point) selects; Export downloads
     browser.byId("map-lasso").click();
     WebElement canvas = browser.byId("map-canvas");
-    int w = canvas.getRect().getWidth() / 3;
-    int h = canvas.getRect().getHeight() / 3;
-    Actions lasso = new Actions(browser.driver).moveToElement(canvas, -w, -h).clickAndHold();
-    int[][] corners = {{w, -h}, {w, h}, {-w, h}, {-w, -h}};
-    int x = -w;
-    int y = -h;
+    int width = canvas.getRect().getWidth();
+    int height = canvas.getRect().getHeight();
+    double[] box = {width, height, 0, 0}; // min x, min y, max x, max y on the canvas
+    for (int i = 0; i < n; i++) {
+      List<?> xy =
+          (List<?>)
+              browser.js(
+                  "return Array.from(window.jembedExplore.mapPointPosition(arguments[0]))", i);
+      double x = ((Number) xy.get(0)).doubleValue();
+      double y = ((Number) xy.get(1)).doubleValue();
+      box =
+          new double[] {
+            Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)
+          };
+    }
+    // Selenium's offsets are from the canvas's centre; the lasso keeps 20 px off the points
+    int left = (int) Math.max(3, box[0] - 20) - width / 2;
+    int top = (int) Math.max(3, box[1] - 20) - height / 2;
+    int right = (int) Math.min(width - 3, box[2] + 20) - width / 2;
+    int bottom = (int) Math.min(height - 3, box[3] + 20) - height / 2;
+    Actions lasso = new Actions(browser.driver).moveToElement(canvas, left, top).clickAndHold();
+    int[][] corners = {{right, top}, {right, bottom}, {left, bottom}, {left, top}};
+    int x = left;
+    int y = top;
     for (int[] corner : corners) {
       for (int step = 1; step <= 10; step++) {
         int nx = x + (corner[0] - x) * step / 10;
@@ -306,22 +351,61 @@ class ExplorePageTest {
       y = corner[1];
     }
     lasso.release().perform();
-    String selected = browser.waitForText("map-selection", "selected");
-    int count = Integer.parseInt(selected.substring(0, selected.indexOf(' ')).replace(",", ""));
-    assertThat(count).isBetween(2, 999);
+    browser.waitForText("map-selection", n + " selected");
+    List<?> selection = (List<?>) browser.js("return window.jembedExplore.mapSelection()");
+    assertThat(selection).hasSize(n);
+    // each selected chunk's document, once, in the order the selection first meets it
+    List<String> documents = new ArrayList<>();
+    for (Object i : selection) {
+      JsonNode point = points.get(((Number) i).intValue());
+      assertThat(point.get("id").asText()).startsWith(point.get("document").asText() + "#");
+      if (!documents.contains(point.get("document").asText())) {
+        documents.add(point.get("document").asText());
+      }
+    }
+    assertThat(documents)
+        .containsExactlyInAnyOrderElementsOf(
+            explore.handbook.stream().map(Corpus.Text::id).toList());
+
     browser.find(By.cssSelector("#map-selection button")).click();
     WebElement link =
         browser.waitUntil(d -> first(d.findElements(By.cssSelector("#map-export-status a"))));
+    assertThat(link.getText())
+        .isEqualTo("download " + documents.size() + " document ids (" + n + " chunks)");
     String exported =
         (String)
             browser.asyncJs(
                 "fetch(arguments[0]).then((r) => r.text()).then(arguments[arguments.length - 1])",
                 link.getDomAttribute("href"));
-    List<String> ids = exported.lines().toList();
-    assertThat(ids).hasSize(count).doesNotHaveDuplicates();
-    Set<String> known = new HashSet<>();
-    explore.topics.forEach(t -> known.add(t.id() + "#0"));
-    assertThat(known).containsAll(ids);
+    assertThat(exported.lines().toList()).isEqualTo(documents);
+  }
+
+  @Test
+  void whyItMatchedGreysTheTailOfAQueryPastMaxSeqLength() throws Exception {
+    String query =
+        Corpus.NGINX_QUESTION + " " + "please ".repeat(260) + "and this tail is never read";
+    browser.open(explore.page("search?index=tutorial"));
+    WebElement box = browser.byId("search-query");
+    browser.js("arguments[0].value = arguments[1]", box, query);
+    box.sendKeys(Keys.ENTER);
+    WebElement top =
+        browser.waitUntil(d -> first(d.findElements(By.cssSelector("#search-hits > li"))));
+    top.findElement(By.cssSelector(".hit-head button.link")).click();
+    WebElement querySide =
+        browser.waitUntil(
+            d -> first(top.findElements(By.cssSelector(".tokens[data-side='query']"))));
+    JsonNode tokenized = post("/tokenize", Map.of("inputs", List.of(query))).get(0);
+    assertThat(tokenized.get("truncated").asBoolean()).isTrue();
+    String tail = query.substring(tokenized.get("kept_chars").asInt()).strip();
+    WebElement cut = querySide.findElement(By.cssSelector(".cut"));
+    assertThat(cut.getText().strip()).isEqualTo(tail).endsWith("never read");
+    assertThat(cut.findElements(By.cssSelector(".tok"))).isEmpty();
+    assertThat(cut.getCssValue("color")).isNotEqualTo(querySide.getCssValue("color"));
+    // what the model reads is shaded as before; the hit's own text is whole
+    assertThat(querySide.findElements(By.cssSelector(".tok[data-drop]"))).isNotEmpty();
+    assertThat(top.findElements(By.cssSelector(".tokens[data-side='text'] .cut"))).isEmpty();
+    assertThat(top.findElements(By.tagName("h4")).get(0).getText()).contains("truncated");
+    assertThat(top.findElements(By.tagName("h4")).get(1).getText()).isEqualTo("Text");
   }
 
   @Test
@@ -371,6 +455,13 @@ class ExplorePageTest {
                   "return localStorage.length + sessionStorage.length + document.cookie.length"))
           .isEqualTo(0L);
     }
+  }
+
+  /** Opens the Map view on an index (PCA, coloured by label), waits for the drawing: its map id. */
+  private static String drawMap(String index) {
+    browser.open(explore.page("map?index=" + index + "&method=pca&color=label"));
+    browser.waitUntil(d -> "true".equals(browser.byId("map-wrap").getDomAttribute("data-drawn")));
+    return (String) browser.js("return document.getElementById('map-status').dataset.mapId");
   }
 
   private static void typeSentences(String text) {

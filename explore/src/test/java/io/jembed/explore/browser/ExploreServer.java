@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A jembed server with the explore page, all-MiniLM-L6-v2 and three indexes: {@code tutorial} (the
- * five tutorial documents), {@code topics} (labelled sentences on five topics) and {@code
- * topics-words} (the same sentences under a bag-of-words baseline, for the two-models view).
+ * A jembed server with the explore page, all-MiniLM-L6-v2 and four indexes: {@code tutorial} (the
+ * five tutorial documents), {@code topics} (labelled sentences on five topics), {@code
+ * topics-words} (the same sentences under a bag-of-words baseline, for the two-models view) and
+ * {@code handbook} (documents longer than the model reads, in several chunks each).
  */
 final class ExploreServer implements AutoCloseable {
   static final String MODEL = "all-MiniLM-L6-v2";
@@ -24,6 +25,7 @@ final class ExploreServer implements AutoCloseable {
   final EmbeddingModel model;
   final EmbeddingModel words;
   final List<Corpus.Text> topics;
+  final List<Corpus.Text> handbook = Corpus.handbook();
   final EmbeddingServer server;
   private final List<LuceneVectorStore> stores = new ArrayList<>();
 
@@ -40,22 +42,29 @@ final class ExploreServer implements AutoCloseable {
     tutorial.commit();
     LuceneVectorStore topicStore = store(dir.resolve("topics"), model);
     LuceneVectorStore wordStore = store(dir.resolve("topics-words"), words);
-    List<Document> texts = new ArrayList<>();
-    for (Corpus.Text t : topics) {
-      texts.add(Document.builder(t.id()).text(t.text()).metadata("label", t.topic()).build());
-    }
+    List<Document> texts = documents(topics);
     topicStore.upsert(texts);
     topicStore.commit();
     wordStore.upsert(texts);
     wordStore.commit();
+    LuceneVectorStore handbookStore = store(dir.resolve("handbook"), model);
+    handbookStore.upsert(documents(handbook));
+    handbookStore.commit();
     server =
         EmbeddingServer.builder()
             .model(MODEL, model)
             .index("tutorial", tutorial)
             .index("topics", topicStore)
             .index("topics-words", wordStore, words)
+            .index("handbook", handbookStore)
             .options(ServerOptions.builder().port(0).build())
             .start();
+  }
+
+  private static List<Document> documents(List<Corpus.Text> texts) {
+    return texts.stream()
+        .map(t -> Document.builder(t.id()).text(t.text()).metadata("label", t.topic()).build())
+        .toList();
   }
 
   private LuceneVectorStore store(Path dir, EmbeddingModel m) {

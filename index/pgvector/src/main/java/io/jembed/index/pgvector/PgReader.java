@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,7 @@ import java.util.function.Consumer;
  * <p>Vector search orders by the distance the HNSW index serves, with pgvector's iterative scans in
  * strict order so that a filter never starves the top k; a search that asks for every chunk scans
  * the table exactly instead. Scores are always exact, from the full vector. Keyword search is
- * PostgreSQL full-text search: any word of the query ({@code plainto_tsquery}'s words joined by
- * OR), ranked by {@code ts_rank}.
+ * PostgreSQL full-text search ranked by BM25 ({@link PgKeywords}).
  */
 final class PgReader implements StoreReader {
   private final PgVectorStore store;
@@ -128,43 +128,46 @@ final class PgReader implements StoreReader {
     return read(
         "searching",
         () -> {
-          String query = anyWord(text);
-          if (query.isEmpty()) {
+          PgKeywords.Query query = PgKeywords.query(connection, schema, text, chunkCount());
+          if (query.words().isEmpty()) {
             return List.of();
           }
           PgFilters.Condition where = PgFilters.toSql(filter, fields);
-          String sql =
-              "SELECT id, chunk, ts_rank(words, ?::tsquery) AS score FROM "
-                  + schema.table
-                  + " WHERE words @@ ?::tsquery AND "
-                  + where.sql()
-                  + " ORDER BY score DESC, id, chunk LIMIT ?";
-          try (PreparedStatement s = connection.prepareStatement(sql)) {
-            s.setString(1, query);
-            s.setString(2, query);
-            s.setInt(where.bind(s, 3), count);
-            return chunkHits(s);
-          }
+          List<ChunkHit> hits = keywordHits(query, query.matched(), where, count);
+          // rarer words that match nothing must not hide the rows the common ones match
+          return hits.isEmpty() && query.leftOut()
+              ? keywordHits(query, query.words(), where, count)
+              : hits;
         });
   }
 
-  /**
-   * The words of the text as a tsquery that any of them satisfies: {@code plainto_tsquery} joins
-   * its lexemes (always quoted, never holding a space) with {@code &}; here they are joined with
-   * {@code |}, as BM25 scores any matching word.
-   */
-  private String anyWord(String text) throws SQLException {
+  /** The chunks that hold any of {@code match}, ranked by BM25 over all the query's words. */
+  private List<ChunkHit> keywordHits(
+      PgKeywords.Query query, List<PgKeywords.Word> match, PgFilters.Condition where, int count)
+      throws SQLException {
     try (PreparedStatement s =
-        connection.prepareStatement(
-            "SELECT replace(plainto_tsquery('"
-                + PgSchema.TEXT_SEARCH_CONFIG
-                + "', ?)::text, ' & ', ' | ')")) {
-      s.setString(1, text);
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        return r.getString(1);
-      }
+        connection.prepareStatement(PgKeywords.searchSql(schema, where.sql()))) {
+      s.setDouble(1, averageLength());
+      s.setArray(
+          2,
+          connection.createArrayOf(
+              "text", query.words().stream().map(PgKeywords.Word::lexeme).toArray()));
+      s.setArray(
+          3, connection.createArrayOf("float8", Arrays.stream(query.weights()).boxed().toArray()));
+      s.setString(4, PgKeywords.anyOf(match));
+      s.setInt(where.bind(s, 5), count);
+      return chunkHits(s);
     }
+  }
+
+  /** The average chunk length BM25 compares with, sampled once per store and commit. */
+  private double averageLength() throws SQLException {
+    double average = store.averageChunkLength();
+    if (Double.isNaN(average)) {
+      average = PgKeywords.averageLength(connection, schema, chunkCount());
+      store.averageChunkLength(average);
+    }
+    return average;
   }
 
   private static List<ChunkHit> chunkHits(PreparedStatement s) throws SQLException {

@@ -41,6 +41,8 @@ public final class PgVectorStore extends AbstractVectorStore {
   private boolean buildIndexes; // the table had no HNSW index when the transaction began
   private long pendingDocuments;
   private long pendingChunks;
+  // words in a chunk on average, sampled for keyword search's BM25; sampled again after a commit
+  private volatile double averageChunkLength = Double.NaN;
 
   PgVectorStore(
       StoreLocation.Postgres location,
@@ -59,6 +61,15 @@ public final class PgVectorStore extends AbstractVectorStore {
 
   PgSchema schema() {
     return schema;
+  }
+
+  /** The average chunk length in words, NaN until a search samples it. */
+  double averageChunkLength() {
+    return averageChunkLength;
+  }
+
+  void averageChunkLength(double average) {
+    averageChunkLength = average;
   }
 
   /** The error for damaged rows, naming the table. */
@@ -179,6 +190,7 @@ public final class PgVectorStore extends AbstractVectorStore {
           }
         }
         c.commit();
+        averageChunkLength = Double.NaN;
         build = buildIndexes && documents > 0;
         release();
       } catch (SQLException e) {
@@ -196,7 +208,8 @@ public final class PgVectorStore extends AbstractVectorStore {
 
   /**
    * Builds the HNSW and GIN indexes of a table loaded while it had none, in a transaction of its
-   * own after the rows are committed: a failure here loses no document.
+   * own after the rows are committed: a failure here loses no document. Then gathers the table's
+   * statistics at once rather than when autovacuum comes by: keyword search reads its words'.
    */
   private void buildIndexes(IndexMetadata metadata) {
     synchronized (writeLock) {
@@ -209,6 +222,7 @@ public final class PgVectorStore extends AbstractVectorStore {
             for (String ddl : schema.createIndexes(metadata)) {
               s.execute(ddl);
             }
+            s.execute("ANALYZE " + schema.table); // the word statistics keyword search weighs by
           }
           c.commit();
         } catch (SQLException e) {
