@@ -232,37 +232,37 @@ public final class StoreBenchmark {
 
   /** Upserts every document in batches and commits once; the seconds it took. */
   private static double ingest(VectorStore store, List<String> texts, float[][] data) {
-      long t = System.nanoTime();
-      List<Document> batch = new ArrayList<>(BATCH);
-      for (int i = 0; i < data.length; i++) {
-        batch.add(
-            Document.builder("d" + i)
-                .text(texts.get(i))
-                .vector(data[i])
-                .metadata("group", "g" + (i % 10))
-                .metadata("n", i)
-                .build());
-        if (batch.size() == BATCH) {
-          store.upsert(batch);
-          batch.clear();
-        }
-        if ((i + 1) % 100_000 == 0 && i + 1 < data.length) { // progress on long runs
-          System.out.printf(Locale.ROOT, "  %,d documents sent, %.0f s%n", i + 1, secs(t));
-        }
+    long t = System.nanoTime();
+    List<Document> batch = new ArrayList<>(BATCH);
+    for (int i = 0; i < data.length; i++) {
+      batch.add(
+          Document.builder("d" + i)
+              .text(texts.get(i))
+              .vector(data[i])
+              .metadata("group", "g" + (i % 10))
+              .metadata("n", i)
+              .build());
+      if (batch.size() == BATCH) {
+        store.upsert(batch);
+        batch.clear();
       }
-      store.upsert(batch);
-      store.commit();
-      double ingest = secs(t);
-      long bytes = store.stats().bytesOnDisk();
-      System.out.printf(
-          Locale.ROOT,
-          "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (commit and index build"
-              + " included); %.0f MB%n",
-          data.length,
-          ingest,
-          data.length / ingest,
-          bytes / 1e6);
-      return ingest;
+      if ((i + 1) % 100_000 == 0 && i + 1 < data.length) { // progress on long runs
+        System.out.printf(Locale.ROOT, "  %,d documents sent, %.0f s%n", i + 1, secs(t));
+      }
+    }
+    store.upsert(batch);
+    store.commit();
+    double ingest = secs(t);
+    long bytes = store.stats().bytesOnDisk();
+    System.out.printf(
+        Locale.ROOT,
+        "ingest, vectors given: %,d documents in %.1f s = %,.0f docs/s (commit and index build"
+            + " included); %.0f MB%n",
+        data.length,
+        ingest,
+        data.length / ingest,
+        bytes / 1e6);
+    return ingest;
   }
 
   /** Whether {@code location} exists and holds {@code n} documents (kept by a --keep run). */
