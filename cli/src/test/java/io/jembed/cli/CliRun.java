@@ -1,5 +1,7 @@
 package io.jembed.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,5 +18,12 @@ record CliRun(int exitCode, String out, String err) {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     return new CliRun(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A run that must succeed: exit code 0, else the failure shows the command and its errors. */
+  static CliRun ok(String... args) {
+    CliRun run = of(args);
+    assertThat(run.exitCode()).as(String.join(" ", args) + "\n" + run.err()).isZero();
+    return run;
   }
 }

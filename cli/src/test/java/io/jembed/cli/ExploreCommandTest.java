@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jembed.server.EmbeddingServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -13,8 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -23,28 +20,11 @@ import picocli.CommandLine;
 class ExploreCommandTest {
   @TempDir Path dir;
 
-  /** A running explore: its printed URL, what it wrote to stderr, and how it exited. */
-  record Run(ExploreCommand command, URI url, StringWriter err, CompletableFuture<Integer> exit) {
-    int stop() throws Exception {
-      command.stop();
-      return exit.get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  static Run start(String... args) throws Exception {
-    CommandLine cl = JembedCli.commandLine();
-    ExploreCommand explore = (ExploreCommand) cl.getSubcommands().get("explore").getCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
+  private static RunningServer start(String... args) throws InterruptedException {
     String[] all = new String[args.length + 1];
     all[0] = "explore";
     System.arraycopy(args, 0, all, 1, args.length);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(all));
-    EmbeddingServer server = explore.awaitStarted();
-    assertThat(server).as(err.toString()).isNotNull();
-    return new Run(explore, URI.create(out.toString().strip()), err, exit);
+    return RunningServer.start(all);
   }
 
   static JsonNode get(URI base, String path) throws Exception {
@@ -84,7 +64,7 @@ class ExploreCommandTest {
             + "Run "
             + java.util.UUID.randomUUID()
             + "\n");
-    Run run = start(file.toString(), "--no-browser");
+    RunningServer run = start(file.toString(), "--no-browser");
     assertThat(run.url().getHost()).isEqualTo("127.0.0.1");
     assertThat(run.url().getPath()).isEqualTo("/");
     assertThat(run.err().toString()).contains("embedding 6 texts");
@@ -106,13 +86,13 @@ class ExploreCommandTest {
         .contains("pets")
         .contains("finance")
         .contains("(none)");
-    assertThat(run.stop()).isZero();
+    assertThat(run.stop(30)).isZero();
 
     // a second run reuses the embedded texts
-    Run again = start(file.toString(), "--no-browser");
+    RunningServer again = start(file.toString(), "--no-browser");
     assertThat(again.err().toString()).contains("reusing").doesNotContain("embedding 6 texts");
     assertThat(get(again.url(), "/info").at("/indexes/0/documents").asInt()).isEqualTo(6);
-    assertThat(again.stop()).isZero();
+    assertThat(again.stop(30)).isZero();
   }
 
   @Test
@@ -125,13 +105,13 @@ class ExploreCommandTest {
     cl.setErr(new PrintWriter(new StringWriter()));
     assertThat(cl.execute("index", "create", index.toString())).isZero();
     assertThat(cl.execute("index", "add", index.toString(), docs.toString(), "--lines")).isZero();
-    Run run = start(index.toString(), "--no-browser");
+    RunningServer run = start(index.toString(), "--no-browser");
     assertThat(get(run.url(), "/explore/config.json").has("version")).isTrue();
     JsonNode info = get(run.url(), "/info");
     assertThat(info.at("/indexes/0/name").asText()).isEqualTo("my-index");
     JsonNode hits = post(run.url(), "/search", "{\"query\": \"web server\", \"k\": 1}");
     assertThat(hits.at("/hits/0/text").asText()).contains("nginx");
-    assertThat(run.stop()).isZero();
+    assertThat(run.stop(30)).isZero();
   }
 
   @Test
@@ -143,11 +123,11 @@ class ExploreCommandTest {
     cl.setOut(new PrintWriter(new StringWriter()));
     cl.setErr(new PrintWriter(new StringWriter()));
     assertThat(cl.execute("encode", "-i", texts.toString(), "-o", npy.toString())).isZero();
-    Run run = start(npy.toString(), "--no-browser");
+    RunningServer run = start(npy.toString(), "--no-browser");
     assertThat(get(run.url(), "/info").at("/indexes/0/documents").asInt()).isEqualTo(3);
     JsonNode hits = post(run.url(), "/search", "{\"query\": \"baking\", \"k\": 1}");
     assertThat(hits.at("/hits/0/id").asText()).isEqualTo("row-3");
-    assertThat(run.stop()).isZero();
+    assertThat(run.stop(30)).isZero();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.jembed.cli;
 
+import static io.jembed.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,12 +20,6 @@ class IndexCommandTest {
       {"id": "nginx", "text": "Nginx als Reverse Proxy konfigurieren", "metadata": {"lang": "de", "year": 2022, "published": "2022-01-10"}}
       {"id": "pg", "text": "Tuning PostgreSQL shared_buffers and work_mem", "metadata": {"lang": "en", "year": 2023, "published": "2023-09-30"}}
       """;
-
-  CliRun ok(String... args) {
-    CliRun run = CliRun.of(args);
-    assertThat(run.exitCode()).as(String.join(" ", args) + "\n" + run.err()).isZero();
-    return run;
-  }
 
   @Test
   void createAddSearchDeleteStatsReindex() throws IOException {

@@ -1,5 +1,6 @@
 package io.jembed.cli;
 
+import static io.jembed.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,12 +8,9 @@ import io.jembed.index.StoreLocation;
 import io.jembed.index.StoredDocument;
 import io.jembed.index.VectorStore;
 import io.jembed.index.VectorStores;
-import io.jembed.server.EmbeddingServer;
 import io.jembed.testing.RequiresServers;
 import io.jembed.testing.TestServer;
 import io.jembed.testing.TestServers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,12 +19,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The index commands and the server against a real OpenSearch node, with the real model. */
 @RequiresServers(TestServer.OPENSEARCH)
@@ -49,12 +44,6 @@ class OpenSearchCliTest {
         .send(
             HttpRequest.newBuilder(server.resolve("/" + prefix + "-*")).DELETE().build(),
             HttpResponse.BodyHandlers.discarding());
-  }
-
-  CliRun ok(String... args) {
-    CliRun run = CliRun.of(args);
-    assertThat(run.exitCode()).as(String.join(" ", args) + "\n" + run.err()).isZero();
-    return run;
   }
 
   @Test
@@ -113,21 +102,11 @@ class OpenSearchCliTest {
         .contains("holds 3");
     assertThat(ok("index", "check", docs).out()).contains("3 documents");
 
-    CommandLine cl = JembedCli.commandLine();
-    ServeCommand serve = (ServeCommand) cl.getSubcommands().get("serve").getCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(
-            () -> cl.execute("serve", "--port", "0", "--index", "docs=" + docs));
-    EmbeddingServer running = serve.awaitStarted();
-    assertThat(running).as(err.toString()).isNotNull();
+    RunningServer serve = RunningServer.start("serve", "--port", "0", "--index", "docs=" + docs);
     HttpResponse<String> search =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(running.uri().resolve("/search"))
+                HttpRequest.newBuilder(serve.server().uri().resolve("/search"))
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"index\": \"docs\", \"query\": \"containers\", \"k\": 2,"
@@ -138,8 +117,7 @@ class OpenSearchCliTest {
     JsonNode served = Json.MAPPER.readTree(search.body()).get("hits");
     assertThat(served.get(0).get("id").asText()).isEqualTo("docker");
     assertThat(served).allSatisfy(h -> assertThat(h.at("/metadata/lang").asText()).isEqualTo("en"));
-    serve.stop();
-    assertThat(exit.get(60, TimeUnit.SECONDS)).isEqualTo(JembedCli.OK);
+    assertThat(serve.stop(60)).isEqualTo(JembedCli.OK);
   }
 
   @Test

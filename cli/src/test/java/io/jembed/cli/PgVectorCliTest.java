@@ -1,5 +1,6 @@
 package io.jembed.cli;
 
+import static io.jembed.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,13 +8,10 @@ import io.jembed.index.StoreLocation;
 import io.jembed.index.StoredDocument;
 import io.jembed.index.VectorStore;
 import io.jembed.index.VectorStores;
-import io.jembed.server.EmbeddingServer;
 import io.jembed.testing.RequiresServers;
 import io.jembed.testing.TestServer;
 import io.jembed.testing.TestServers;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,14 +24,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line and the server on a PostgreSQL table, against the real server. */
 @RequiresServers(TestServer.POSTGRES)
@@ -73,12 +68,6 @@ class PgVectorCliTest {
         + server.database()
         + "?table="
         + table;
-  }
-
-  private static CliRun ok(String... args) {
-    CliRun run = CliRun.of(args);
-    assertThat(run.exitCode()).as(String.join(" ", args) + "\n" + run.err()).isZero();
-    return run;
   }
 
   @Test
@@ -198,6 +187,12 @@ class PgVectorCliTest {
         .contains("a password in a PostgreSQL location is refused")
         .doesNotContain("hunter2");
 
+    // a missing table in a database where pgvector is enabled (not left to whichever test ran
+    // first)
+    try (Connection c = server.connect();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS vector");
+    }
     CliRun missing = CliRun.of("index", "search", location(prefix + "never"), "-q", "x");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("no index at").contains("does not exist");
@@ -221,21 +216,11 @@ class PgVectorCliTest {
     Path jsonl = Files.writeString(tmp.resolve("docs.jsonl"), IndexCommandTest.JSONL);
     ok("index", "add", docs, jsonl.toString());
 
-    CommandLine cl = JembedCli.commandLine();
-    ServeCommand serve = (ServeCommand) cl.getSubcommands().get("serve").getCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(
-            () ->
-                cl.execute(
-                    "serve", "--port", "0", "--model", "fake:bow-32", "--index", "docs=" + docs));
-    EmbeddingServer running = serve.awaitStarted();
-    assertThat(running).as(err.toString()).isNotNull();
+    RunningServer serve =
+        RunningServer.start(
+            "serve", "--port", "0", "--model", "fake:bow-32", "--index", "docs=" + docs);
     try {
-      URI base = URI.create(out.toString().strip());
+      URI base = serve.url();
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(
@@ -254,8 +239,7 @@ class PgVectorCliTest {
         assertThat(h.at("/metadata/lang").asText()).isEqualTo("en");
       }
     } finally {
-      running.close();
-      exit.get(30, TimeUnit.SECONDS);
+      serve.stop(30);
     }
   }
 }

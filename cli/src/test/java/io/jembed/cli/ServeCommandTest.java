@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jembed.server.EmbeddingServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ServeCommandTest {
   @TempDir Path dir;
@@ -39,32 +33,25 @@ class ServeCommandTest {
   void servesUntilStoppedWithTheChosenModelsKeyAndLimits() throws Exception {
     Path keyFile = dir.resolve("key.txt");
     Files.writeString(keyFile, "s3cret-key\n");
-    CommandLine cl = JembedCli.commandLine();
-    ServeCommand serve = (ServeCommand) cl.getSubcommands().get("serve").getCommand();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    CompletableFuture<Integer> exit =
-        CompletableFuture.supplyAsync(
-            () ->
-                cl.execute(
-                    "serve",
-                    "--port",
-                    "0",
-                    "--model",
-                    "minilm=all-MiniLM-L6-v2",
-                    "--api-key-file",
-                    keyFile.toString(),
-                    "--max-client-batch",
-                    "2",
-                    "--no-truncate"));
-    EmbeddingServer server = serve.awaitStarted();
-    assertThat(server).as(err.toString()).isNotNull();
-    URI base = URI.create(out.toString().strip());
-    assertThat(base).isEqualTo(server.uri());
+    RunningServer serve =
+        RunningServer.start(
+            "serve",
+            "--port",
+            "0",
+            "--model",
+            "minilm=all-MiniLM-L6-v2",
+            "--api-key-file",
+            keyFile.toString(),
+            "--max-client-batch",
+            "2",
+            "--no-truncate");
+    URI base = serve.url();
+    assertThat(base).isEqualTo(serve.server().uri());
     assertThat(base.getHost()).isEqualTo("127.0.0.1");
-    assertThat(err.toString()).contains("minilm").contains("/v1").doesNotContain("s3cret-key");
+    assertThat(serve.err().toString())
+        .contains("minilm")
+        .contains("/v1")
+        .doesNotContain("s3cret-key");
 
     HttpResponse<String> ok =
         post(base, "/v1/embeddings", "{\"input\": \"hello\", \"model\": \"minilm\"}", "s3cret-key");
@@ -82,9 +69,8 @@ class ServeCommandTest {
                 .statusCode())
         .isEqualTo(422);
 
-    serve.stop();
-    assertThat(exit.get(60, TimeUnit.SECONDS)).isEqualTo(JembedCli.OK);
-    assertThat(err.toString()).contains("stopped");
+    assertThat(serve.stop(60)).isEqualTo(JembedCli.OK);
+    assertThat(serve.err().toString()).contains("stopped");
   }
 
   @Test
