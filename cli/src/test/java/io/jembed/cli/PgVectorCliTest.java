@@ -19,6 +19,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -178,7 +181,7 @@ class PgVectorCliTest {
   }
 
   @Test
-  void badLocationsAndADownServerAreOneLineErrors() throws IOException {
+  void badLocationsAndADownServerAreOneLineErrors() throws IOException, SQLException {
     CliRun password =
         CliRun.of(
             "index", "search", "postgresql://jembed:hunter2@127.0.0.1:5432/db?table=t", "-q", "x");
